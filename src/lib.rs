@@ -1,0 +1,3 @@
+//! netgrade: grades beginner network-programming exercises.
+pub mod plan;
+pub mod spec;

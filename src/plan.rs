@@ -1,0 +1,516 @@
+//! Stage 2, plan: [`Exercise`], the validated form of a spec that the runner executes.
+//!
+//! The spec types mirror YAML; these types mirror what the grader does. Converting one into
+//! the other is where cross-field rules are checked (exactly one payload per `send`, a client
+//! is connected before it is used, regexes compile), each error pointing at the step's
+//! line and column in the spec file.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use crate::spec::{
+    ExerciseSpec, ExpectSpec, SendSpec, SpecError, StepSpec, StopSpec, TestSpec, parse_spec,
+};
+
+/// Default time a program has to start listening.
+pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time one step waits for the program.
+pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default time one whole test may take.
+pub const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default pause between pieces of a split `send`.
+pub const DEFAULT_PIECE_PAUSE: Duration = Duration::from_millis(20);
+/// Largest payload one step may describe (after `repeat`).
+pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;
+
+/// A validated exercise, ready to run.
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    /// Identifier used on the command line.
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Where the spec came from (a path, or `bundled:<id>`), for messages.
+    pub source: String,
+    /// Binary name of the reference solution in the `reference/` crate.
+    pub reference: Option<String>,
+    /// TCP port the program must listen on before the steps begin.
+    pub listens_tcp: Option<u16>,
+    /// How a still-running program is stopped after the steps.
+    pub stop: StopSpec,
+    /// Time the program has to start listening.
+    pub start_timeout: Duration,
+    /// The tests, in spec order.
+    pub tests: Vec<TestPlan>,
+}
+
+/// One test: a fresh program start and its script.
+#[derive(Debug, Clone)]
+pub struct TestPlan {
+    /// 1-based position in the spec; stable for `--test N` and reports.
+    pub number: usize,
+    /// What the test checks.
+    pub name: String,
+    /// Points for passing it.
+    pub points: u32,
+    /// Shown to the student when the test fails.
+    pub hint: Option<String>,
+    /// Limit for the whole test.
+    pub timeout: Duration,
+    /// The script.
+    pub steps: Vec<Step>,
+}
+
+/// One step, with where it is written in the spec.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Line of the step in the spec file.
+    pub line: u64,
+    /// What to do.
+    pub action: Action,
+}
+
+/// What a step does. Clients are the grader's scripted TCP connections, named in the spec.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// Connect a new client to the program's listening address.
+    Connect {
+        /// Client name.
+        client: String,
+        /// How long to wait for the connection.
+        timeout: Duration,
+    },
+    /// Send bytes, at once or in pieces.
+    Send {
+        /// Client name.
+        client: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Split into pieces of this size with this pause between them.
+        pieces: Option<(usize, Duration)>,
+    },
+    /// Wait for bytes that satisfy a matcher.
+    Expect {
+        /// Client name.
+        client: String,
+        /// What must arrive.
+        matcher: Matcher,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Nothing may arrive for a while.
+    ExpectNothing {
+        /// Client name.
+        client: String,
+        /// For how long.
+        during: Duration,
+    },
+    /// The program must close the connection (FIN).
+    ExpectClosed {
+        /// Client name.
+        client: String,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Close normally (FIN).
+    Close {
+        /// Client name.
+        client: String,
+    },
+    /// Stop sending, keep receiving.
+    Shutdown {
+        /// Client name.
+        client: String,
+    },
+    /// Abort with RST.
+    Reset {
+        /// Client name.
+        client: String,
+    },
+}
+
+impl Action {
+    /// The client a step acts on.
+    pub fn client(&self) -> &str {
+        match self {
+            Action::Connect { client, .. }
+            | Action::Send { client, .. }
+            | Action::Expect { client, .. }
+            | Action::ExpectNothing { client, .. }
+            | Action::ExpectClosed { client, .. }
+            | Action::Close { client }
+            | Action::Shutdown { client }
+            | Action::Reset { client } => client,
+        }
+    }
+}
+
+/// What an `expect` step accepts.
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// The next bytes are exactly these.
+    Exact(Vec<u8>),
+    /// The received bytes contain these.
+    Contains(Vec<u8>),
+    /// The received bytes match this pattern.
+    Regex(regex::bytes::Regex),
+    /// The next line equals this (without its `\n` / `\r\n`).
+    Line(String),
+    /// This many bytes arrive.
+    Count(usize),
+}
+
+impl Exercise {
+    /// Parses and validates a spec. `source` names the file in every error.
+    pub fn from_yaml(text: &str, source: &str) -> Result<Exercise, SpecError> {
+        let spec = parse_spec(text, source)?;
+        Exercise::from_spec(spec, source)
+    }
+
+    /// Validates a parsed spec into a plan.
+    pub fn from_spec(spec: ExerciseSpec, source: &str) -> Result<Exercise, SpecError> {
+        let start_timeout = spec.timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
+        let step_timeout = spec.timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
+        let test_timeout = spec.timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
+        let listens_tcp = spec.program.listens.as_ref().map(|l| l.tcp);
+        let invalid_at = |line: u64, column: u64, message: String| SpecError::Invalid {
+            file: source.to_owned(),
+            line,
+            column,
+            message,
+        };
+        if !is_identifier(&spec.id) {
+            return Err(invalid_at(
+                1,
+                1,
+                format!(
+                    "exercise id `{}` must be lowercase letters, digits and dashes",
+                    spec.id
+                ),
+            ));
+        }
+        if listens_tcp == Some(0) {
+            return Err(invalid_at(
+                1,
+                1,
+                "program.listens.tcp: port 0 is not a real port; use the course's 8888".into(),
+            ));
+        }
+        if spec.tests.is_empty() {
+            return Err(invalid_at(1, 1, "the exercise has no tests".into()));
+        }
+        let mut tests = Vec::with_capacity(spec.tests.len());
+        for (index, test) in spec.tests.into_iter().enumerate() {
+            let ctx = StepContext {
+                source,
+                step_timeout,
+                listens_tcp,
+            };
+            tests.push(plan_test(index + 1, test, test_timeout, &ctx)?);
+        }
+        Ok(Exercise {
+            id: spec.id,
+            title: spec.title,
+            source: source.to_owned(),
+            reference: spec.reference,
+            listens_tcp,
+            stop: spec.program.stop,
+            start_timeout,
+            tests,
+        })
+    }
+
+    /// Every port the spec itself names; transcripts keep these and hide ephemeral ones.
+    pub fn fixed_ports(&self) -> Vec<u16> {
+        self.listens_tcp.into_iter().collect()
+    }
+}
+
+fn is_identifier(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+struct StepContext<'a> {
+    source: &'a str,
+    step_timeout: Duration,
+    listens_tcp: Option<u16>,
+}
+
+fn plan_test(
+    number: usize,
+    test: TestSpec,
+    default_timeout: Duration,
+    ctx: &StepContext<'_>,
+) -> Result<TestPlan, SpecError> {
+    let mut open_clients = BTreeSet::new();
+    let mut steps = Vec::with_capacity(test.steps.len());
+    for spanned in test.steps {
+        let Spanned {
+            value, referenced, ..
+        } = spanned;
+        let (line, column) = (referenced.line(), referenced.column());
+        let invalid = |message: String| SpecError::Invalid {
+            file: ctx.source.to_owned(),
+            line,
+            column,
+            message,
+        };
+        let action = plan_action(value, ctx).map_err(&invalid)?;
+        let client = action.client().to_owned();
+        match &action {
+            Action::Connect { .. } => {
+                if ctx.listens_tcp.is_none() {
+                    return Err(invalid(
+                        "`connect` needs `program.listens.tcp` (the port the program listens on)"
+                            .into(),
+                    ));
+                }
+                if !open_clients.insert(client.clone()) {
+                    return Err(invalid(format!(
+                        "client `{client}` is already connected; close it first or use another name"
+                    )));
+                }
+            }
+            _ if !open_clients.contains(&client) => {
+                return Err(invalid(format!(
+                    "client `{client}` is not connected here; add `- connect: {client}` before this step"
+                )));
+            }
+            Action::Close { .. } | Action::Reset { .. } => {
+                open_clients.remove(&client);
+            }
+            _ => {}
+        }
+        steps.push(Step { line, action });
+    }
+    Ok(TestPlan {
+        number,
+        name: test.name,
+        points: test.points,
+        hint: test.hint,
+        timeout: test.timeout.unwrap_or(default_timeout),
+        steps,
+    })
+}
+
+fn plan_action(step: StepSpec, ctx: &StepContext<'_>) -> Result<Action, String> {
+    Ok(match step {
+        StepSpec::Connect(client) => Action::Connect {
+            client,
+            timeout: ctx.step_timeout,
+        },
+        StepSpec::Send(send) => plan_send(send)?,
+        StepSpec::Expect(expect) => plan_expect(expect, ctx.step_timeout)?,
+        StepSpec::ExpectNothing(spec) => Action::ExpectNothing {
+            client: spec.from,
+            during: spec.during,
+        },
+        StepSpec::ExpectClosed(spec) => Action::ExpectClosed {
+            client: spec.from,
+            timeout: spec.timeout.unwrap_or(ctx.step_timeout),
+        },
+        StepSpec::Close(client) => Action::Close { client },
+        StepSpec::Shutdown(client) => Action::Shutdown { client },
+        StepSpec::Reset(client) => Action::Reset { client },
+    })
+}
+
+fn plan_send(send: SendSpec) -> Result<Action, String> {
+    let bytes = payload(send.text, send.hex, send.repeat, "send")?;
+    let pieces = match send.piece_size {
+        Some(0) => return Err("send: `piece_size` must be at least 1".into()),
+        Some(size) => Some((size, send.pause.unwrap_or(DEFAULT_PIECE_PAUSE))),
+        None if send.pause.is_some() => {
+            return Err("send: `pause` only makes sense with `piece_size`".into());
+        }
+        None => None,
+    };
+    Ok(Action::Send {
+        client: send.to,
+        bytes,
+        pieces,
+    })
+}
+
+fn plan_expect(expect: ExpectSpec, step_timeout: Duration) -> Result<Action, String> {
+    let ExpectSpec {
+        from,
+        text,
+        hex,
+        repeat,
+        contains,
+        regex,
+        line,
+        bytes,
+        timeout,
+    } = expect;
+    let given = [
+        text.is_some(),
+        hex.is_some(),
+        contains.is_some(),
+        regex.is_some(),
+        line.is_some(),
+        bytes.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
+    if given != 1 {
+        return Err(format!(
+            "expect: give exactly one of `text`, `hex`, `contains`, `regex`, `line`, `bytes` (found {given})"
+        ));
+    }
+    if repeat.is_some() && text.is_none() && hex.is_none() {
+        return Err("expect: `repeat` goes with `text` or `hex`".into());
+    }
+    let matcher = if text.is_some() || hex.is_some() {
+        Matcher::Exact(payload(text, hex, repeat, "expect")?)
+    } else if let Some(needle) = contains {
+        if needle.is_empty() {
+            return Err("expect: `contains` must not be empty".into());
+        }
+        Matcher::Contains(needle.into_bytes())
+    } else if let Some(pattern) = regex {
+        Matcher::Regex(
+            regex::bytes::Regex::new(&pattern)
+                .map_err(|e| format!("expect: `regex` does not compile: {e}"))?,
+        )
+    } else if let Some(line) = line {
+        if line.contains('\n') {
+            return Err("expect: `line` is one line; it must not contain a newline".into());
+        }
+        Matcher::Line(line)
+    } else {
+        match bytes {
+            Some(0) | None => return Err("expect: `bytes` must be at least 1".into()),
+            Some(count) => Matcher::Count(count),
+        }
+    };
+    Ok(Action::Expect {
+        client: from,
+        matcher,
+        timeout: timeout.unwrap_or(step_timeout),
+    })
+}
+
+/// Builds the bytes of a `text`/`hex` payload, repeated.
+fn payload(
+    text: Option<String>,
+    hex: Option<String>,
+    repeat: Option<u32>,
+    step: &str,
+) -> Result<Vec<u8>, String> {
+    let unit = match (text, hex) {
+        (Some(text), None) => text.into_bytes(),
+        (None, Some(hex)) => parse_hex(&hex).map_err(|e| format!("{step}: `hex`: {e}"))?,
+        (Some(_), Some(_)) => return Err(format!("{step}: give `text` or `hex`, not both")),
+        (None, None) => return Err(format!("{step}: give the bytes as `text` or `hex`")),
+    };
+    let times = repeat.unwrap_or(1);
+    if times == 0 {
+        return Err(format!("{step}: `repeat` must be at least 1"));
+    }
+    let total = unit.len().saturating_mul(times as usize);
+    if unit.is_empty() {
+        return Err(format!(
+            "{step}: the payload is empty (TCP has no empty messages)"
+        ));
+    }
+    if total > MAX_PAYLOAD_BYTES {
+        return Err(format!(
+            "{step}: payload of {total} bytes is over the {MAX_PAYLOAD_BYTES}-byte limit"
+        ));
+    }
+    Ok(unit.repeat(times as usize))
+}
+
+/// Parses hex digits, ignoring whitespace: `"c0 a8 01 02"` → `[0xc0, 0xa8, 1, 2]`.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if digits.len() % 2 != 0 {
+        return Err(format!("odd number of hex digits in `{text}`"));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair).map_err(|_| format!("not hex: `{text}`"))?;
+            u8::from_str_radix(pair, 16).map_err(|_| format!("`{pair}` is not a hex byte"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "id: t\ntitle: T\nprogram: { listens: { tcp: 8888 } }\ntests:\n  - name: n\n    steps:\n";
+
+    fn plan(steps: &str) -> Result<Exercise, SpecError> {
+        Exercise::from_yaml(&format!("{HEADER}{steps}"), "t.yaml")
+    }
+
+    #[test]
+    fn hex_parses_with_spaces() {
+        assert_eq!(parse_hex("c0 a8 01 02"), Ok(vec![0xc0, 0xa8, 1, 2]));
+        assert!(parse_hex("c0a").is_err());
+        assert!(parse_hex("zz").is_err());
+    }
+
+    #[test]
+    fn a_client_must_connect_before_sending() {
+        let err = plan("      - send: { to: a, text: hi }\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:7:9: client `a` is not connected here; add `- connect: a` before this step"
+        );
+    }
+
+    #[test]
+    fn send_needs_exactly_one_payload() {
+        let err =
+            plan("      - connect: a\n      - send: { to: a, text: hi, hex: '00' }\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:8:9: send: give `text` or `hex`, not both"
+        );
+    }
+
+    #[test]
+    fn expect_needs_exactly_one_matcher() {
+        let err = plan("      - connect: a\n      - expect: { from: a }\n").unwrap_err();
+        assert!(err.to_string().contains("found 0"), "{err}");
+    }
+
+    #[test]
+    fn bad_regex_is_reported_at_its_step() {
+        let err =
+            plan("      - connect: a\n      - expect: { from: a, regex: '(' }\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.yaml:8:9: expect: `regex` does not compile")
+        );
+    }
+
+    #[test]
+    fn repeat_multiplies_the_payload() {
+        let exercise =
+            plan("      - connect: a\n      - send: { to: a, text: ab, repeat: 3 }\n").unwrap();
+        match &exercise.tests[0].steps[1].action {
+            Action::Send { bytes, .. } => assert_eq!(bytes, b"ababab"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reconnecting_after_close_is_allowed_but_not_twice_open() {
+        assert!(plan("      - connect: a\n      - close: a\n      - connect: a\n").is_ok());
+        let err = plan("      - connect: a\n      - connect: a\n").unwrap_err();
+        assert!(err.to_string().contains("already connected"), "{err}");
+    }
+}

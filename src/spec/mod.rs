@@ -1,0 +1,6 @@
+//! Stage 1, spec: the exercise YAML as written on disk ([`ExerciseSpec`]) and its loader.
+mod load;
+mod schema;
+
+pub use load::{SpecError, parse_spec};
+pub use schema::*;

@@ -1,0 +1,217 @@
+//! `ExerciseSpec`: the YAML an instructor writes, exactly as it appears on disk.
+//!
+//! These types only describe the file format (serde + JSON Schema). They are deliberately
+//! permissive where YAML is (e.g. `send` may carry `text` or `hex`) and strict about unknown
+//! keys; the checks that need more than one field at a time (exactly one payload, peers that
+//! exist, a regex that compiles) happen when the spec becomes a plan in [`crate::plan`], with the
+//! step's line and column kept through [`serde_saphyr::Spanned`].
+
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// One exercise: `exercises/<id>/exercise.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExerciseSpec {
+    /// Short identifier used on the command line (`netgrade test tcp-server ...`).
+    pub id: String,
+    /// One-line title shown by `netgrade list`.
+    pub title: String,
+    /// Name of the binary in the `reference/` crate that solves this exercise.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// How the program under test is started and what it must do before tests begin.
+    #[serde(default)]
+    pub program: ProgramSpec,
+    /// Default time limits; each can be overridden per test or per step.
+    #[serde(default)]
+    pub timeouts: TimeoutsSpec,
+    /// The tests, run one by one, each against a fresh start of the program.
+    pub tests: Vec<TestSpec>,
+}
+
+/// What the grader assumes about the program under test.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSpec {
+    /// Sockets the program must open before a test's steps begin (a server's listening port).
+    #[serde(default)]
+    pub listens: Option<ListensSpec>,
+    /// How the program is stopped when a test's steps are done and it is still running.
+    #[serde(default)]
+    pub stop: StopSpec,
+}
+
+/// The port a server program must listen on. Ports are fixed, as in the course (8888).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListensSpec {
+    /// A TCP port the program must be listening on (any local address).
+    pub tcp: u16,
+}
+
+/// How a still-running program is stopped at the end of a test.
+#[derive(Debug, Default, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StopSpec {
+    /// Ctrl-C (SIGINT) to the whole process group, then SIGTERM, then SIGKILL.
+    #[default]
+    Interrupt,
+    /// SIGTERM, then SIGKILL.
+    Terminate,
+    /// SIGKILL at once.
+    Kill,
+}
+
+/// Default time limits of an exercise (humantime: "500ms", "5s").
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutsSpec {
+    /// How long the program may take to start listening (default 10s).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub start: Option<Duration>,
+    /// How long one step may wait for the program (default 5s).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub step: Option<Duration>,
+    /// How long one whole test may take (default 30s).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub test: Option<Duration>,
+}
+
+/// One test: a fresh start of the program and a script of steps.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestSpec {
+    /// What the test checks, in words a student understands.
+    pub name: String,
+    /// Points earned when every step passes (default 1).
+    #[serde(default = "one_point")]
+    pub points: u32,
+    /// A one-line hint shown to the student when this test fails.
+    #[serde(default)]
+    pub hint: Option<String>,
+    /// Time limit for this whole test (overrides `timeouts.test`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+    /// The script, run in order.
+    #[schemars(with = "Vec<StepSpec>")]
+    pub steps: Vec<Spanned<StepSpec>>,
+}
+
+fn one_point() -> u32 {
+    1
+}
+
+/// One step of a test. Written as a one-key map: `- connect: a`, `- send: {to: a, text: hi}`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepSpec {
+    /// A scripted TCP client named by the value connects to the program's listening port.
+    Connect(String),
+    /// A client sends bytes to the program.
+    Send(SendSpec),
+    /// A client waits for bytes from the program and checks them.
+    Expect(ExpectSpec),
+    /// A client checks that the program sends nothing for a while.
+    ExpectNothing(ExpectNothingSpec),
+    /// A client waits until the program closes the connection (end of stream).
+    ExpectClosed(ExpectClosedSpec),
+    /// A client closes its connection normally (FIN).
+    Close(String),
+    /// A client half-closes: it stops sending (shutdown write) but keeps reading.
+    Shutdown(String),
+    /// A client aborts its connection (RST).
+    Reset(String),
+}
+
+/// `send`: a client sends bytes (exactly one of `text` or `hex`), optionally split into
+/// pieces with pauses between them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendSpec {
+    /// The client that sends.
+    pub to: String,
+    /// UTF-8 text, sent as its bytes.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Raw bytes as hex digits, spaces allowed: "c0 a8 01 02".
+    #[serde(default)]
+    pub hex: Option<String>,
+    /// Repeat the payload this many times (e.g. 100 KiB from a 1 KiB text).
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    /// Send in pieces of this many bytes (each its own TCP segment) instead of all at once.
+    #[serde(default)]
+    pub piece_size: Option<usize>,
+    /// Pause between pieces (default 20ms when `piece_size` is set).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub pause: Option<Duration>,
+}
+
+/// `expect`: a client waits for bytes from the program. Exactly one matcher.
+///
+/// Bytes accumulate across reads, so a reply that TCP splits in two is still matched; the
+/// matched bytes are consumed and later expectations see what follows.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// The client that receives.
+    pub from: String,
+    /// The next bytes are exactly this UTF-8 text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The next bytes are exactly these (hex digits, spaces allowed).
+    #[serde(default)]
+    pub hex: Option<String>,
+    /// With `text` or `hex`: the expected bytes repeated this many times.
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    /// The bytes received so far contain this text (consumed up to its end).
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// The bytes received so far, as UTF-8, match this regular expression.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// The next line (up to `\n`, which is consumed; a trailing `\r` is ignored) equals this.
+    #[serde(default)]
+    pub line: Option<String>,
+    /// Exactly this many bytes arrive, whatever they are.
+    #[serde(default)]
+    pub bytes: Option<usize>,
+    /// How long to wait (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+}
+
+/// `expect_nothing`: nothing arrives at a client during `for`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectNothingSpec {
+    /// The client that listens.
+    pub from: String,
+    /// How long nothing may arrive.
+    #[serde(rename = "for", with = "humantime_serde")]
+    #[schemars(with = "String")]
+    pub during: Duration,
+}
+
+/// `expect_closed`: the program closes the connection (the client reads end of stream).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectClosedSpec {
+    /// The client whose connection must be closed by the program.
+    pub from: String,
+    /// How long to wait (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+}
