@@ -1,1 +1,350 @@
-fn main() {}
+//! The `netgrade` binary: parses arguments, runs one command, maps the outcome to an exit code.
+//!
+//! Exit codes: 0 every test passed, 1 some test failed, 2 netgrade could not run, 130 interrupted.
+
+mod cli;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use netgrade::pack::ExercisePack;
+use netgrade::process::kill_all_live_groups;
+use netgrade::reference::{self, Profile};
+use netgrade::report::{SilentReporter, TextReporter};
+use netgrade::run::{RunSettings, grade};
+use netgrade::sandbox::{Isolation, Limits, NetNamespace};
+use netgrade::{spec, submission};
+
+use crate::cli::{Cli, ColorWhen, Command, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
+
+/// What a command concluded.
+enum Conclusion {
+    /// Everything passed / worked.
+    Passed,
+    /// Some test failed.
+    Failed,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return match error.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(2),
+            };
+        }
+    };
+    match cli.color {
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+        ColorWhen::Auto => {}
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("netgrade: cannot start: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(async {
+        tokio::select! {
+            outcome = run(cli) => match outcome {
+                Ok(Conclusion::Passed) => ExitCode::SUCCESS,
+                Ok(Conclusion::Failed) => ExitCode::from(1),
+                Err(error) => {
+                    let _ = anstream::stdout().flush();
+                    eprintln!("netgrade: {error:#}");
+                    ExitCode::from(2)
+                }
+            },
+            signal = interrupted() => {
+                // Programs run in their own process groups and do not get the terminal's
+                // Ctrl-C: stop them ourselves before leaving.
+                kill_all_live_groups();
+                eprintln!("\nnetgrade: interrupted by {signal}; stopped every program it had started");
+                ExitCode::from(130)
+            }
+        }
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM, naming which.
+async fn interrupted() -> &'static str {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = signal(SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => "Ctrl-C",
+        _ = async {
+            match terminate.as_mut() {
+                Some(stream) => { stream.recv().await; }
+                None => std::future::pending::<()>().await,
+            }
+        } => "SIGTERM",
+    }
+}
+
+async fn run(cli: Cli) -> Result<Conclusion> {
+    let pack = match &cli.exercises {
+        Some(dir) => {
+            if !dir.is_dir() {
+                bail!("--exercises {}: no such folder", dir.display());
+            }
+            ExercisePack::Folder(dir.clone())
+        }
+        None => ExercisePack::Bundled,
+    };
+    match cli.command {
+        Command::Test(args) => test(&pack, args).await,
+        Command::Verify(args) => verify(&pack, args).await,
+        Command::List => list(&pack),
+        Command::Show { exercise } => show(&pack, &exercise),
+        Command::Validate { paths } => validate(&pack, &paths),
+        Command::Schema => {
+            let schema = schemars::schema_for!(spec::ExerciseSpec);
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(Conclusion::Passed)
+        }
+    }
+}
+
+/// Turns `--isolation` and friends into run settings, saying so when falling back.
+fn settings(args: &RunArgs) -> Result<RunSettings> {
+    let isolation = match args.isolation {
+        IsolationChoice::None => Isolation::HostLoopback,
+        IsolationChoice::Namespace => {
+            NetNamespace::create().context(
+                "--isolation namespace: cannot create a network namespace (needs root or CAP_SYS_ADMIN)",
+            )?;
+            Isolation::Namespace
+        }
+        IsolationChoice::Auto => {
+            let (isolation, why) = Isolation::detect();
+            if let Some(why) = why {
+                eprintln!(
+                    "netgrade: {why}; using the host loopback, one test at a time (a busy port 8888 will fail tests)"
+                );
+            }
+            isolation
+        }
+    };
+    let mut settings = RunSettings {
+        isolation,
+        limits: Limits::default(),
+        slow: args.slow,
+        ..RunSettings::default()
+    };
+    if let Some(jobs) = args.jobs {
+        settings.jobs = usize::from(jobs);
+    }
+    Ok(settings)
+}
+
+async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
+    let (exercise, _) = pack.find(&args.exercise)?;
+    let program = submission::resolve(args.program.as_deref(), &args.command)?;
+    for number in &args.tests {
+        if !exercise.tests.iter().any(|t| t.number == *number) {
+            bail!(
+                "--test {number}: exercise {} has tests 1 to {}",
+                exercise.id,
+                exercise.tests.len()
+            );
+        }
+    }
+    let mut settings = settings(&args.run)?;
+    settings.only_tests = args.tests.clone();
+    let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
+    let mut reporter = TextReporter::new(anstream::stdout(), rerun);
+    reporter.verbose = args.verbose;
+    let result = grade(&exercise, &program, &settings, &mut reporter).await?;
+    if result.has_errors() {
+        bail!("some tests could not be run (see above)");
+    }
+    Ok(if result.all_passed() {
+        Conclusion::Passed
+    } else {
+        Conclusion::Failed
+    })
+}
+
+fn rerun_program(args: &TestArgs) -> String {
+    match &args.program {
+        Some(path) => path.display().to_string(),
+        None => {
+            let parts: Vec<String> = args
+                .command
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            format!("-- {}", parts.join(" "))
+        }
+    }
+}
+
+async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
+    let mut exercises = pack.exercises()?;
+    if !args.exercises.is_empty() {
+        for id in &args.exercises {
+            if !exercises.iter().any(|(e, _)| &e.id == id) {
+                pack.find(id)?;
+            }
+        }
+        exercises.retain(|(e, _)| args.exercises.contains(&e.id));
+    }
+    let binaries = match &args.reference_dir {
+        Some(dir) => reference::from_dir(dir),
+        None => {
+            eprintln!("netgrade: building the reference solutions (cargo build --release)…");
+            reference::build(&reference::source_workspace(), Profile::Release)?
+        }
+    };
+    let settings = settings(&args.run)?;
+    let mut out = anstream::stdout();
+    let mut all_passed = true;
+    let started = std::time::Instant::now();
+    for (exercise, _) in &exercises {
+        let Some(name) = &exercise.reference else {
+            writeln!(
+                out,
+                "  - {:<20} no reference named in the spec",
+                exercise.id
+            )?;
+            continue;
+        };
+        let Some(binary) = binaries.get(name) else {
+            bail!(
+                "{}: reference binary `{name}` was not built; is it a [[bin]] of reference/Cargo.toml?",
+                exercise.source
+            );
+        };
+        let program = submission::resolve(Some(binary), &[])?;
+        let result = grade(exercise, &program, &settings, &mut SilentReporter).await?;
+        let mark = if result.all_passed() { "✓" } else { "✗" };
+        writeln!(
+            out,
+            "  {mark} {:<20} {:>3}/{:<3} {:>6.2}s  reference `{name}`",
+            exercise.id,
+            result.score(),
+            result.max_score(),
+            result.duration.as_secs_f64()
+        )?;
+        if !result.all_passed() {
+            all_passed = false;
+            let mut reporter = TextReporter::new(
+                anstream::stdout(),
+                format!("netgrade test {} {}", exercise.id, binary.display()),
+            );
+            for test in result.tests.iter().filter(|t| !t.passed()) {
+                use netgrade::report::{GradeEvent, Reporter};
+                reporter.write_event(&GradeEvent::TestFinished(test))?;
+            }
+        }
+    }
+    writeln!(
+        out,
+        "verified {} exercises in {:.2}s",
+        exercises.len(),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(if all_passed {
+        Conclusion::Passed
+    } else {
+        Conclusion::Failed
+    })
+}
+
+fn list(pack: &ExercisePack) -> Result<Conclusion> {
+    let mut out = anstream::stdout();
+    for (exercise, _) in pack.exercises()? {
+        let points: u32 = exercise.tests.iter().map(|t| t.points).sum();
+        writeln!(
+            out,
+            "{:<20} {:<55} {:>2} tests, {:>2} points",
+            exercise.id,
+            exercise.title,
+            exercise.tests.len(),
+            points
+        )?;
+    }
+    Ok(Conclusion::Passed)
+}
+
+fn show(pack: &ExercisePack, id: &str) -> Result<Conclusion> {
+    let (exercise, source) = pack.find(id)?;
+    let mut out = anstream::stdout();
+    match source.statement {
+        Some(statement) => write!(out, "{statement}")?,
+        None => writeln!(
+            out,
+            "{}: {}\n(no statement.md)",
+            exercise.id, exercise.title
+        )?,
+    }
+    writeln!(out, "\nTests:")?;
+    for test in &exercise.tests {
+        writeln!(
+            out,
+            "  {:>2}. {} ({} pts)",
+            test.number, test.name, test.points
+        )?;
+    }
+    Ok(Conclusion::Passed)
+}
+
+fn validate(pack: &ExercisePack, paths: &[std::path::PathBuf]) -> Result<Conclusion> {
+    use netgrade::pack::{SPEC_FILE, read_source};
+    use netgrade::plan::Exercise;
+    let mut sources = Vec::new();
+    let mut problems = 0;
+    if paths.is_empty() {
+        sources.extend(pack.sources()?.into_iter().map(Ok));
+    }
+    for path in paths {
+        if path.is_dir() && path.join(SPEC_FILE).is_file() {
+            sources.push(read_source(&path.join(SPEC_FILE)));
+        } else if path.is_dir() {
+            sources.extend(
+                ExercisePack::Folder(path.clone())
+                    .sources()?
+                    .into_iter()
+                    .map(Ok),
+            );
+        } else if path.is_file() {
+            sources.push(read_source(path));
+        } else {
+            bail!("no such file or folder: {}", path.display());
+        }
+    }
+    let mut out = anstream::stdout();
+    for source in sources {
+        let checked = source.map_err(anyhow::Error::from).and_then(|source| {
+            let exercise = Exercise::from_yaml(&source.yaml, &source.name)?;
+            Ok((source, exercise))
+        });
+        match checked {
+            Ok((source, exercise)) => writeln!(
+                out,
+                "ok    {} ({} tests)",
+                source.name,
+                exercise.tests.len()
+            )?,
+            Err(error) => {
+                problems += 1;
+                writeln!(out, "error {error:#}")?;
+            }
+        }
+    }
+    if problems > 0 {
+        bail!("{problems} spec(s) have errors");
+    }
+    Ok(Conclusion::Passed)
+}

@@ -22,6 +22,8 @@ pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_TEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default pause between pieces of a split `send`.
 pub const DEFAULT_PIECE_PAUSE: Duration = Duration::from_millis(20);
+/// Default longest wait of `wait_accepted`.
+pub const DEFAULT_ACCEPT_WAIT: Duration = Duration::from_secs(2);
 /// Largest payload one step may describe (after `repeat`).
 pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;
 
@@ -129,6 +131,13 @@ pub enum Action {
         /// Client name.
         client: String,
     },
+    /// Let the program accept the client's queued connection (bounded, never fails).
+    WaitAccepted {
+        /// Client name.
+        client: String,
+        /// Longest wait.
+        up_to: Duration,
+    },
 }
 
 impl Action {
@@ -142,7 +151,8 @@ impl Action {
             | Action::ExpectClosed { client, .. }
             | Action::Close { client }
             | Action::Shutdown { client }
-            | Action::Reset { client } => client,
+            | Action::Reset { client }
+            | Action::WaitAccepted { client, .. } => client,
         }
     }
 }
@@ -317,6 +327,10 @@ fn plan_action(step: StepSpec, ctx: &StepContext<'_>) -> Result<Action, String> 
         StepSpec::Close(client) => Action::Close { client },
         StepSpec::Shutdown(client) => Action::Shutdown { client },
         StepSpec::Reset(client) => Action::Reset { client },
+        StepSpec::WaitAccepted(spec) => Action::WaitAccepted {
+            client: spec.client,
+            up_to: spec.up_to.unwrap_or(DEFAULT_ACCEPT_WAIT),
+        },
     })
 }
 

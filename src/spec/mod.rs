@@ -2,5 +2,5 @@
 mod load;
 mod schema;
 
-pub use load::{SpecError, parse_spec};
+pub use load::{MAX_SPEC_BYTES, SpecError, parse_spec};
 pub use schema::*;

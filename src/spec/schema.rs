@@ -129,6 +129,10 @@ pub enum StepSpec {
     Shutdown(String),
     /// A client aborts its connection (RST).
     Reset(String),
+    /// Wait until the program has `accept()`ed a client's connection, for at most `up_to`;
+    /// never fails (an iterative server still busy with another client accepts later). Used
+    /// before steps whose outcome would otherwise depend on how fast the program accepts.
+    WaitAccepted(WaitAcceptedSpec),
 }
 
 /// `send`: a client sends bytes (exactly one of `text` or `hex`), optionally split into
@@ -214,4 +218,16 @@ pub struct ExpectClosedSpec {
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
+}
+
+/// `wait_accepted`: let the program accept a queued connection before going on.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WaitAcceptedSpec {
+    /// The client whose connection should be accepted.
+    pub client: String,
+    /// Longest wait (default 2s).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub up_to: Option<Duration>,
 }

@@ -1,0 +1,140 @@
+//! Command-line arguments: [`Cli`] and its subcommands (clap derive).
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Grades network-programming exercises: runs a student's program against scripted TCP
+/// clients and tells, test by test, what worked and what did not.
+///
+/// Exit codes: 0 every test passed, 1 some test failed, 2 netgrade could not run (bad spec,
+/// bad flag, missing program), 130 interrupted.
+#[derive(Debug, Parser)]
+#[command(name = "netgrade", version, max_term_width = 100)]
+pub struct Cli {
+    /// Use the exercise pack in DIR instead of the bundled one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub exercises: Option<PathBuf>,
+
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Grade one program on one exercise.
+    ///
+    /// Examples: `netgrade test tcp-server server.py`,
+    /// `netgrade test tcp-server -- ./my_server --port 8888`.
+    Test(TestArgs),
+    /// Check that every reference solution passes its exercise.
+    Verify(VerifyArgs),
+    /// List the exercises.
+    List,
+    /// Show an exercise's statement.
+    Show {
+        /// Exercise id.
+        exercise: String,
+    },
+    /// Check exercise specs and report every error with file:line:column.
+    Validate {
+        /// Spec files or exercise folders (default: the pack in use).
+        paths: Vec<PathBuf>,
+    },
+    /// Print the JSON Schema of exercise specs (for editor completion).
+    Schema,
+}
+
+/// How a program is run and graded.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Network isolation of each test run.
+    #[arg(long, value_enum, default_value_t = IsolationChoice::Auto)]
+    pub isolation: IsolationChoice,
+
+    /// Tests run at the same time (default: one per CPU core).
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
+    /// Multiply every time limit by this factor (for slow machines).
+    #[arg(long, env = "NETGRADE_SLOW", value_name = "FACTOR", default_value_t = 1.0, value_parser = parse_slow)]
+    pub slow: f64,
+}
+
+/// `netgrade test`.
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    /// Exercise id (see `netgrade list`).
+    pub exercise: String,
+
+    /// The program: a .py file runs with python3, an executable runs as it is.
+    pub program: Option<PathBuf>,
+
+    /// Any command, after `--` (e.g. `-- java Server`).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<OsString>,
+
+    /// Run only this test number (repeatable).
+    #[arg(long = "test", short = 't', value_name = "N")]
+    pub tests: Vec<usize>,
+
+    /// Show what happened in passing tests too.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `netgrade verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Only these exercises (default: all).
+    pub exercises: Vec<String>,
+
+    /// Use reference binaries already built in DIR instead of building them with cargo.
+    #[arg(long, value_name = "DIR")]
+    pub reference_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `--isolation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IsolationChoice {
+    /// A network namespace per test when possible, otherwise host loopback.
+    Auto,
+    /// A network namespace per test; fail if that is not possible.
+    Namespace,
+    /// The machine's loopback, one test at a time.
+    None,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    /// Colour on terminals, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+fn parse_slow(text: &str) -> Result<f64, String> {
+    let factor: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number"))?;
+    if !(0.1..=100.0).contains(&factor) {
+        return Err("the factor must be between 0.1 and 100".into());
+    }
+    Ok(factor)
+}

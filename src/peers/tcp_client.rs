@@ -1,0 +1,249 @@
+//! [`TcpClient`]: one scripted TCP connection to the program (the program is the server).
+//!
+//! Received bytes accumulate in a buffer; `expect` reads until the buffer satisfies the
+//! matcher, cannot any more, the program closes or resets the connection, or time runs out.
+//! As in mini-redis, an orderly end of stream is a value ([`ReadEnd::Closed`]), not an
+//! error, and differs from a reset: that is exactly what a grader must tell a student.
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use super::matching::{MatchState, check};
+use crate::plan::Matcher;
+
+/// How the program ended the connection, seen from the client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadEnd {
+    /// End of stream: the program closed the connection (FIN).
+    Closed,
+    /// The program's side reset the connection (RST), e.g. it exited with unread data.
+    Reset,
+    /// Another socket error.
+    Failed(String),
+}
+
+/// Why an `expect`-like step failed. `received` is what had arrived and was not consumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExpectError {
+    /// What arrived can never match.
+    Mismatch {
+        /// The bytes received so far.
+        received: Vec<u8>,
+    },
+    /// Time ran out before a match.
+    TimedOut {
+        /// The bytes received so far.
+        received: Vec<u8>,
+        /// How long the client waited.
+        waited: Duration,
+    },
+    /// The connection ended before a match.
+    Ended {
+        /// How.
+        how: ReadEnd,
+        /// The bytes received before the end.
+        received: Vec<u8>,
+    },
+    /// Bytes arrived when none were expected.
+    Unexpected {
+        /// The bytes.
+        received: Vec<u8>,
+    },
+}
+
+enum ReadOutcome {
+    Data,
+    End(ReadEnd),
+    TimedOut,
+}
+
+/// A scripted client connection.
+#[derive(Debug)]
+pub struct TcpClient {
+    stream: TcpStream,
+    received: Vec<u8>,
+    ended: Option<ReadEnd>,
+}
+
+impl TcpClient {
+    /// Wraps a connected stream.
+    pub fn new(stream: TcpStream) -> TcpClient {
+        TcpClient {
+            stream,
+            received: Vec::new(),
+            ended: None,
+        }
+    }
+
+    /// The client's own address (its ephemeral port), as the program sees it.
+    pub fn local_addr(&self) -> io::Result<std::net::SocketAddr> {
+        self.stream.local_addr()
+    }
+
+    /// Bytes that have arrived and not been consumed, reading whatever is ready without
+    /// waiting. Used to spot a reply that went to this client instead of another.
+    pub fn pending(&mut self) -> &[u8] {
+        let mut chunk = [0u8; 4096];
+        while self.ended.is_none() {
+            match self.stream.try_read(&mut chunk) {
+                Ok(0) => self.ended = Some(ReadEnd::Closed),
+                Ok(n) => self.received.extend_from_slice(&chunk[..n]),
+                Err(_) => break,
+            }
+        }
+        &self.received
+    }
+
+    /// Sends `bytes`, all at once or in pieces of `piece_size` with `pause` between them.
+    pub async fn send(
+        &mut self,
+        bytes: &[u8],
+        pieces: Option<(usize, Duration)>,
+    ) -> io::Result<()> {
+        match pieces {
+            None => self.stream.write_all(bytes).await,
+            Some((size, pause)) => {
+                for (index, piece) in bytes.chunks(size).enumerate() {
+                    if index > 0 {
+                        // Deliberate spacing of the input (not a wait for the program), so
+                        // each piece reaches the program as its own segment.
+                        tokio::time::sleep(pause).await;
+                    }
+                    self.stream.write_all(piece).await?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Reads once, waiting until `deadline`.
+    async fn read_more(&mut self, deadline: Instant) -> ReadOutcome {
+        if let Some(end) = &self.ended {
+            return ReadOutcome::End(end.clone());
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        match tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await {
+            Err(_) => ReadOutcome::TimedOut,
+            Ok(Ok(0)) => self.end_with(ReadEnd::Closed),
+            Ok(Ok(n)) => {
+                self.received.extend_from_slice(&chunk[..n]);
+                ReadOutcome::Data
+            }
+            Ok(Err(error)) if error.kind() == io::ErrorKind::ConnectionReset => {
+                self.end_with(ReadEnd::Reset)
+            }
+            Ok(Err(error)) => self.end_with(ReadEnd::Failed(error.to_string())),
+        }
+    }
+
+    fn end_with(&mut self, end: ReadEnd) -> ReadOutcome {
+        self.ended = Some(end.clone());
+        ReadOutcome::End(end)
+    }
+
+    /// Waits for bytes satisfying `matcher`; returns (and consumes) the matched bytes.
+    pub async fn expect(
+        &mut self,
+        matcher: &Matcher,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, ExpectError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            match check(matcher, &self.received) {
+                MatchState::Matched(length) => return Ok(self.received.drain(..length).collect()),
+                MatchState::Mismatch => {
+                    return Err(ExpectError::Mismatch {
+                        received: self.received.clone(),
+                    });
+                }
+                MatchState::NeedMore => {}
+            }
+            match self.read_more(deadline).await {
+                ReadOutcome::Data => {}
+                ReadOutcome::End(how) => {
+                    return Err(ExpectError::Ended {
+                        how,
+                        received: self.received.clone(),
+                    });
+                }
+                ReadOutcome::TimedOut => {
+                    return Err(ExpectError::TimedOut {
+                        received: self.received.clone(),
+                        waited: timeout,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Checks that nothing arrives (and the connection stays open) for `during`.
+    pub async fn expect_nothing(&mut self, during: Duration) -> Result<(), ExpectError> {
+        let deadline = Instant::now() + during;
+        if !self.received.is_empty() {
+            return Err(ExpectError::Unexpected {
+                received: self.received.clone(),
+            });
+        }
+        match self.read_more(deadline).await {
+            ReadOutcome::TimedOut => Ok(()),
+            ReadOutcome::Data => Err(ExpectError::Unexpected {
+                received: self.received.clone(),
+            }),
+            ReadOutcome::End(how) => Err(ExpectError::Ended {
+                how,
+                received: Vec::new(),
+            }),
+        }
+    }
+
+    /// Waits until the program closes the connection. Data arriving first is a failure
+    /// (the program said more than the spec expected).
+    pub async fn expect_closed(&mut self, timeout: Duration) -> Result<(), ExpectError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if !self.received.is_empty() {
+                return Err(ExpectError::Unexpected {
+                    received: self.received.clone(),
+                });
+            }
+            match self.read_more(deadline).await {
+                ReadOutcome::Data => {}
+                ReadOutcome::End(ReadEnd::Closed) => return Ok(()),
+                ReadOutcome::End(how) => {
+                    return Err(ExpectError::Ended {
+                        how,
+                        received: Vec::new(),
+                    });
+                }
+                ReadOutcome::TimedOut => {
+                    return Err(ExpectError::TimedOut {
+                        received: Vec::new(),
+                        waited: timeout,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Half-close: sends FIN, keeps reading.
+    pub async fn shutdown(&mut self) -> io::Result<()> {
+        self.stream.shutdown().await
+    }
+
+    /// Closes normally. The client sends FIN and stops reading; its socket is kept open until
+    /// the test ends so that late bytes from the program do not turn the close into a reset.
+    pub async fn close(&mut self) -> io::Result<()> {
+        self.stream.shutdown().await
+    }
+
+    /// Aborts the connection with RST (SO_LINGER 0, then close).
+    pub fn reset(self) -> io::Result<()> {
+        self.stream.set_zero_linger()?;
+        drop(self.stream);
+        Ok(())
+    }
+}

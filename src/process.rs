@@ -1,0 +1,471 @@
+//! The program under test as a running process: [`RunningProgram`].
+//!
+//! A student's program is untrusted. It runs in its own process group inside a [`Sandbox`];
+//! its stdout and stderr are captured up to a cap (the rest is counted, not stored); its end is
+//! observed by a watcher task, never slept for; and stopping it escalates SIGINT → SIGTERM →
+//! SIGKILL on the whole group. Every live group is registered so that the grader, when it is
+//! itself interrupted, kills them all on the way out.
+
+use std::collections::BTreeSet;
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::os::unix::process::ExitStatusExt;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use rustix::process::{Pid, Signal};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::ChildStdin;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::sandbox::Sandbox;
+use crate::spec::StopSpec;
+
+/// How to start the program under test.
+#[derive(Debug, Clone)]
+pub struct ProgramCommand {
+    /// Program and arguments, `argv[0]` first.
+    pub argv: Vec<OsString>,
+    /// Working directory.
+    pub cwd: PathBuf,
+    /// How the command is shown to people (`python3 server.py`).
+    pub display: String,
+}
+
+/// Bytes kept from the start of each output stream.
+pub const OUTPUT_HEAD_BYTES: usize = 48 * 1024;
+/// Bytes kept from the end of each output stream (a traceback is at the end).
+pub const OUTPUT_TAIL_BYTES: usize = 16 * 1024;
+
+/// What a program wrote to one stream, capped: the head and the tail are kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CapturedOutput {
+    head: Vec<u8>,
+    tail: std::collections::VecDeque<u8>,
+    total: u64,
+}
+
+impl CapturedOutput {
+    fn push(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len() as u64;
+        let room = OUTPUT_HEAD_BYTES.saturating_sub(self.head.len());
+        let into_head = room.min(bytes.len());
+        self.head.extend_from_slice(&bytes[..into_head]);
+        bytes = &bytes[into_head..];
+        if bytes.len() >= OUTPUT_TAIL_BYTES {
+            self.tail.clear();
+            bytes = &bytes[bytes.len() - OUTPUT_TAIL_BYTES..];
+        }
+        let overflow = (self.tail.len() + bytes.len()).saturating_sub(OUTPUT_TAIL_BYTES);
+        self.tail.drain(..overflow);
+        self.tail.extend(bytes);
+    }
+
+    /// Total bytes the program wrote, kept or not.
+    pub fn total_bytes(&self) -> u64 {
+        self.total
+    }
+
+    /// Bytes written but not kept (between head and tail).
+    pub fn cut_bytes(&self) -> u64 {
+        self.total - (self.head.len() + self.tail.len()) as u64
+    }
+
+    /// The kept text, lossily decoded, with a marker where bytes were cut.
+    pub fn text(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.head).into_owned();
+        if self.cut_bytes() > 0 {
+            let kept = (OUTPUT_HEAD_BYTES + OUTPUT_TAIL_BYTES) / 1024;
+            text.push_str(&format!(
+                "\n[… output cut: {} bytes not kept; netgrade keeps {kept} KiB per stream …]\n",
+                self.cut_bytes()
+            ));
+        }
+        let (front, back) = self.tail.as_slices();
+        text.push_str(&String::from_utf8_lossy(&[front, back].concat()));
+        text
+    }
+
+    /// Whether the program wrote nothing.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+/// How the program's process ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitKind {
+    /// `exit(code)`.
+    Code(i32),
+    /// Killed by this signal number.
+    Signal(i32),
+}
+
+/// The end of a run of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProgramEnd {
+    /// Exit code or signal.
+    pub exit: ExitKind,
+    /// The signal the grader sent to stop it, if the grader stopped it.
+    pub stopped_with: Option<i32>,
+}
+
+impl ProgramEnd {
+    fn from_status(status: ExitStatus) -> ExitKind {
+        match (status.code(), status.signal()) {
+            (Some(code), _) => ExitKind::Code(code),
+            (None, Some(signal)) => ExitKind::Signal(signal),
+            (None, None) => ExitKind::Code(-1),
+        }
+    }
+
+    /// Whether the program ended on its own (not stopped by the grader).
+    pub fn ended_by_itself(&self) -> bool {
+        self.stopped_with.is_none()
+    }
+}
+
+impl fmt::Display for ProgramEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.stopped_with, self.exit) {
+            (Some(sent), ExitKind::Signal(got)) if sent == got => {
+                write!(f, "stopped by the grader with {}", signal_words(sent))
+            }
+            (Some(sent), ExitKind::Code(code)) => write!(
+                f,
+                "stopped by the grader with {} (exit code {code})",
+                signal_words(sent)
+            ),
+            (Some(sent), ExitKind::Signal(got)) => write!(
+                f,
+                "stopped by the grader with {}, ended by {}",
+                signal_words(sent),
+                signal_name(got)
+            ),
+            (None, ExitKind::Code(code)) => write!(f, "ended by itself with exit code {code}"),
+            (None, ExitKind::Signal(signal)) => {
+                write!(f, "crashed: killed by {}", signal_words(signal))
+            }
+        }
+    }
+}
+
+/// `SIGINT` and friends by number.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGKILL => "SIGKILL".into(),
+        libc::SIGSEGV => "SIGSEGV".into(),
+        libc::SIGABRT => "SIGABRT".into(),
+        libc::SIGPIPE => "SIGPIPE".into(),
+        libc::SIGXCPU => "SIGXCPU".into(),
+        libc::SIGXFSZ => "SIGXFSZ".into(),
+        libc::SIGBUS => "SIGBUS".into(),
+        libc::SIGFPE => "SIGFPE".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        other => format!("signal {other}"),
+    }
+}
+
+/// A signal with a beginner's gloss: `Ctrl-C (SIGINT)`, `SIGXCPU (CPU time limit)`.
+pub fn signal_words(signal: i32) -> String {
+    let gloss = match signal {
+        libc::SIGINT => return "Ctrl-C (SIGINT)".into(),
+        libc::SIGXCPU => " (CPU time limit reached)",
+        libc::SIGXFSZ => " (file size limit reached)",
+        libc::SIGSEGV => " (segmentation fault)",
+        libc::SIGPIPE => " (wrote to a closed connection)",
+        _ => "",
+    };
+    format!("{}{gloss}", signal_name(signal))
+}
+
+/// Process groups of programs still running, killed if the grader itself is interrupted.
+static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// Kills every program group the grader started and has not yet stopped. Called on Ctrl-C
+/// and SIGTERM to the grader, so no student process outlives it.
+pub fn kill_all_live_groups() {
+    let groups = LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner);
+    for &group in groups.iter() {
+        if let Some(pid) = Pid::from_raw(group) {
+            let _ = rustix::process::kill_process_group(pid, Signal::KILL);
+        }
+    }
+}
+
+/// Why a program could not be started at all (a problem for the grader, not a verdict).
+#[derive(Debug, thiserror::Error)]
+#[error("could not start `{command}`: {source}")]
+pub struct SpawnError {
+    /// The command as shown to people.
+    pub command: String,
+    /// What the operating system said.
+    #[source]
+    pub source: io::Error,
+}
+
+/// A running program under test.
+pub struct RunningProgram {
+    group: Pid,
+    end: watch::Receiver<Option<ExitKind>>,
+    stdin: Option<ChildStdin>,
+    stdout: OutputReader,
+    stderr: OutputReader,
+    stopped_with: Option<i32>,
+}
+
+struct OutputReader {
+    captured: Arc<Mutex<CapturedOutput>>,
+    task: JoinHandle<()>,
+}
+
+impl OutputReader {
+    fn start(stream: impl AsyncRead + Unpin + Send + 'static) -> OutputReader {
+        let captured = Arc::new(Mutex::new(CapturedOutput::default()));
+        let sink = Arc::clone(&captured);
+        let task = tokio::spawn(async move {
+            let mut stream = stream;
+            let mut buffer = vec![0u8; 16 * 1024];
+            loop {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(&buffer[..n]),
+                }
+            }
+        });
+        OutputReader { captured, task }
+    }
+
+    fn snapshot(&self) -> CapturedOutput {
+        self.captured
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Waits (bounded) for the stream to reach end of file, then returns what was captured.
+    /// A process that escaped the group may still hold the pipe open; it is not waited for.
+    async fn finish(self, limit: Duration) -> CapturedOutput {
+        let mut task = self.task;
+        if tokio::time::timeout(limit, &mut task).await.is_err() {
+            task.abort();
+        }
+        self.captured
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Everything the program produced, once it is over.
+#[derive(Debug, Clone)]
+pub struct FinishedProgram {
+    /// How it ended.
+    pub end: ProgramEnd,
+    /// Its standard output.
+    pub stdout: CapturedOutput,
+    /// Its standard error.
+    pub stderr: CapturedOutput,
+}
+
+/// Time each stop signal is given before the next, stronger one.
+pub const STOP_GRACE: Duration = Duration::from_millis(1500);
+
+impl RunningProgram {
+    /// Starts the program inside `sandbox`.
+    pub fn spawn(
+        command: &ProgramCommand,
+        sandbox: &Sandbox,
+    ) -> Result<RunningProgram, SpawnError> {
+        let spawn_error = |source| SpawnError {
+            command: command.display.clone(),
+            source,
+        };
+        let (program, args) = command
+            .argv
+            .split_first()
+            .ok_or_else(|| spawn_error(io::Error::other("empty command")))?;
+        let mut child_command = tokio::process::Command::new(program);
+        child_command
+            .args(args)
+            .current_dir(&command.cwd)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            // Python and C stdio buffer a pipe; unbuffered output survives a kill.
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .kill_on_drop(true);
+        sandbox.confine(&mut child_command);
+        let mut child = child_command.spawn().map_err(spawn_error)?;
+        let raw_pid = child.id().and_then(|id| i32::try_from(id).ok());
+        let group = raw_pid
+            .and_then(Pid::from_raw)
+            .ok_or_else(|| spawn_error(io::Error::other("the program has no process id")))?;
+        LIVE_GROUPS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(group.as_raw_nonzero().get());
+        let stdout = OutputReader::start(child.stdout.take().expect("stdout is piped"));
+        let stderr = OutputReader::start(child.stderr.take().expect("stderr is piped"));
+        let stdin = child.stdin.take();
+        let (report_end, end) = watch::channel(None);
+        tokio::spawn(async move {
+            let exit = match child.wait().await {
+                Ok(status) => ProgramEnd::from_status(status),
+                Err(_) => ExitKind::Code(-1),
+            };
+            let _ = report_end.send(Some(exit));
+        });
+        Ok(RunningProgram {
+            group,
+            end,
+            stdin,
+            stdout,
+            stderr,
+            stopped_with: None,
+        })
+    }
+
+    /// The process id, which is also its process group id.
+    pub fn pid(&self) -> i32 {
+        self.group.as_raw_nonzero().get()
+    }
+
+    /// The program's stdin, for scripted typing.
+    pub fn stdin(&mut self) -> Option<&mut ChildStdin> {
+        self.stdin.as_mut()
+    }
+
+    /// How the program ended, if it has.
+    pub fn ended(&self) -> Option<ProgramEnd> {
+        let exit = (*self.end.borrow())?;
+        Some(ProgramEnd {
+            exit,
+            stopped_with: self.stopped_with,
+        })
+    }
+
+    /// Waits up to `limit` for the program to end by itself.
+    pub async fn wait_for_end(&self, limit: Duration) -> Option<ProgramEnd> {
+        let mut end = self.end.clone();
+        let exit = tokio::time::timeout(limit, end.wait_for(Option::is_some))
+            .await
+            .ok()?
+            .ok()?;
+        let exit = (*exit)?;
+        Some(ProgramEnd {
+            exit,
+            stopped_with: self.stopped_with,
+        })
+    }
+
+    /// Resolves when the program ends (for `select!` against other waits).
+    pub async fn ended_signal(&self) {
+        let mut end = self.end.clone();
+        let _ = end.wait_for(Option::is_some).await;
+    }
+
+    /// Output so far, without stopping the program.
+    pub fn output_so_far(&self) -> (CapturedOutput, CapturedOutput) {
+        (self.stdout.snapshot(), self.stderr.snapshot())
+    }
+
+    /// Stops the program (if still running) the way the spec says, kills whatever is left in
+    /// its process group, and collects its output.
+    pub async fn stop(mut self, how: StopSpec) -> FinishedProgram {
+        let escalation: &[Signal] = match how {
+            StopSpec::Interrupt => &[Signal::INT, Signal::TERM, Signal::KILL],
+            StopSpec::Terminate => &[Signal::TERM, Signal::KILL],
+            StopSpec::Kill => &[Signal::KILL],
+        };
+        for &signal in escalation {
+            if self.ended().is_some() {
+                break;
+            }
+            self.stopped_with = Some(signal.as_raw());
+            let _ = rustix::process::kill_process_group(self.group, signal);
+            if self.wait_for_end(STOP_GRACE).await.is_some() {
+                break;
+            }
+        }
+        // Children the program started may outlive it in its group: end them too.
+        let _ = rustix::process::kill_process_group(self.group, Signal::KILL);
+        LIVE_GROUPS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.pid());
+        let end = match self.wait_for_end(Duration::from_secs(5)).await {
+            Some(end) => end,
+            None => ProgramEnd {
+                exit: ExitKind::Signal(libc::SIGKILL),
+                stopped_with: Some(libc::SIGKILL),
+            },
+        };
+        drop(self.stdin.take());
+        let stdout = self.stdout.finish(Duration::from_secs(1)).await;
+        let stderr = self.stderr.finish(Duration::from_secs(1)).await;
+        FinishedProgram {
+            end,
+            stdout,
+            stderr,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_keeps_head_and_tail_and_counts_the_rest() {
+        let mut out = CapturedOutput::default();
+        out.push(&vec![b'a'; OUTPUT_HEAD_BYTES]);
+        out.push(&vec![b'b'; 100_000]);
+        out.push(b"Traceback: the end");
+        assert_eq!(out.total_bytes(), (OUTPUT_HEAD_BYTES + 100_000 + 18) as u64);
+        let text = out.text();
+        assert!(text.starts_with("aaaa"));
+        assert!(text.ends_with("Traceback: the end"));
+        assert!(text.contains("output cut"));
+        assert_eq!(
+            out.cut_bytes(),
+            out.total_bytes() - (OUTPUT_HEAD_BYTES + OUTPUT_TAIL_BYTES) as u64
+        );
+    }
+
+    #[test]
+    fn small_output_is_kept_whole() {
+        let mut out = CapturedOutput::default();
+        out.push(b"hello\n");
+        out.push(b"world\n");
+        assert_eq!(out.text(), "hello\nworld\n");
+        assert_eq!(out.cut_bytes(), 0);
+    }
+
+    #[test]
+    fn program_end_reads_like_a_sentence() {
+        let interrupted = ProgramEnd {
+            exit: ExitKind::Signal(libc::SIGINT),
+            stopped_with: Some(libc::SIGINT),
+        };
+        assert_eq!(
+            interrupted.to_string(),
+            "stopped by the grader with Ctrl-C (SIGINT)"
+        );
+        let crashed = ProgramEnd {
+            exit: ExitKind::Code(1),
+            stopped_with: None,
+        };
+        assert_eq!(crashed.to_string(), "ended by itself with exit code 1");
+    }
+}

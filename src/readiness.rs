@@ -1,0 +1,339 @@
+//! Readiness without touching the program: [`wait_until_listening`].
+//!
+//! A beginner's server may `accept()` exactly once, so probing it with a connection would
+//! spend its only client. Instead the grader reads the kernel's socket tables as seen by the
+//! program (`/proc/<pid>/net/tcp` and `tcp6`, which show the program's network namespace) and
+//! waits until a socket on the spec's port is in LISTEN. The peer then connects to the exact
+//! address found there. If the program ends first, that is reported at once.
+
+use std::fs;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::process::{ProgramEnd, RunningProgram};
+
+/// A socket in LISTEN state, as the kernel lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListeningSocket {
+    /// The local address it is bound to (may be 0.0.0.0 or ::).
+    pub local: SocketAddr,
+    /// Its inode, to tell whose socket it is.
+    pub inode: u64,
+}
+
+impl ListeningSocket {
+    /// The address a client should connect to: the bound address, or loopback for a
+    /// wildcard bind (0.0.0.0 → 127.0.0.1, :: → ::1).
+    pub fn connect_address(&self) -> SocketAddr {
+        let ip = match self.local.ip() {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+            IpAddr::V6(ip) => ip.to_ipv4_mapped().map_or(IpAddr::V6(ip), IpAddr::V4),
+            ip => ip,
+        };
+        SocketAddr::new(ip, self.local.port())
+    }
+}
+
+const TCP_LISTEN: &str = "0A";
+
+/// One row of a `/proc/net/tcp`-style table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SocketRow {
+    local: SocketAddr,
+    remote: SocketAddr,
+    listening: bool,
+    /// 0 for a connection still waiting in a listen backlog (no process holds it yet).
+    inode: u64,
+}
+
+fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
+    table.lines().skip(1).filter_map(move |line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+        if fields.len() < 10 {
+            return None;
+        }
+        Some(SocketRow {
+            local: parse_address(fields[1], v6)?,
+            remote: parse_address(fields[2], v6)?,
+            listening: fields[3] == TCP_LISTEN,
+            inode: fields[9].parse().ok()?,
+        })
+    })
+}
+
+/// Parses one `/proc/net/tcp`-style table and returns the sockets in LISTEN.
+pub fn parse_listening(table: &str, v6: bool) -> Vec<ListeningSocket> {
+    parse_table(table, v6)
+        .filter(|row| row.listening)
+        .map(|row| ListeningSocket {
+            local: row.local,
+            inode: row.inode,
+        })
+        .collect()
+}
+
+/// Whether the program's end of the connection from `client` (the client's local address)
+/// to port `server_port` has been `accept()`ed: it then belongs to a process (inode ≠ 0).
+fn accepted_in(table: &str, v6: bool, server_port: u16, client: SocketAddr) -> Option<bool> {
+    parse_table(table, v6)
+        .find(|row| {
+            row.local.port() == server_port
+                && row.remote.port() == client.port()
+                && same_ip(row.remote, client)
+        })
+        .map(|row| row.inode != 0)
+}
+
+fn same_ip(a: SocketAddr, b: SocketAddr) -> bool {
+    let plain = |ip: IpAddr| match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    };
+    plain(a.ip()) == plain(b.ip())
+}
+
+/// Whether program `pid` has accepted the connection whose client end is `client`.
+pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
+    ["tcp", "tcp6"].iter().any(|file| {
+        fs::read_to_string(format!("/proc/{pid}/net/{file}"))
+            .ok()
+            .and_then(|table| accepted_in(&table, *file == "tcp6", server_port, client))
+            .unwrap_or(false)
+    })
+}
+
+/// Waits until the program accepts the connection of `client`, it ends, or `limit` passes.
+/// Returns whether it was accepted.
+pub async fn wait_until_accepted(
+    program: &RunningProgram,
+    server_port: u16,
+    client: SocketAddr,
+    limit: Duration,
+) -> bool {
+    let deadline = Instant::now() + limit;
+    let mut interval = Duration::from_millis(1);
+    loop {
+        if is_accepted(program.pid(), server_port, client) {
+            return true;
+        }
+        if program.ended().is_some() || Instant::now() >= deadline {
+            return false;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = program.ended_signal() => {}
+        }
+        interval = (interval * 2).min(MAX_POLL_INTERVAL);
+    }
+}
+
+/// `0100007F:22B8` → 127.0.0.1:8888. The address is in host byte order, 32 bits at a time.
+fn parse_address(field: &str, v6: bool) -> Option<SocketAddr> {
+    let (address, port) = field.split_once(':')?;
+    let port = u16::from_str_radix(port, 16).ok()?;
+    let ip = if v6 {
+        if address.len() != 32 {
+            return None;
+        }
+        let mut octets = [0u8; 16];
+        for (word_index, chunk) in address.as_bytes().chunks(8).enumerate() {
+            let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
+            octets[word_index * 4..word_index * 4 + 4].copy_from_slice(&word.to_ne_bytes());
+        }
+        IpAddr::V6(Ipv6Addr::from(octets))
+    } else {
+        let word = u32::from_str_radix(address, 16).ok()?;
+        IpAddr::V4(Ipv4Addr::from(word.to_ne_bytes()))
+    };
+    Some(SocketAddr::new(ip, port))
+}
+
+/// Every TCP socket in LISTEN in the network namespace of process `pid`.
+pub fn listening_sockets(pid: i32) -> io::Result<Vec<ListeningSocket>> {
+    let mut sockets = Vec::new();
+    for (file, v6) in [("tcp", false), ("tcp6", true)] {
+        match fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
+            Ok(table) => sockets.extend(parse_listening(&table, v6)),
+            // No IPv6 in this kernel: only the IPv4 table exists.
+            Err(error) if v6 && error.kind() == io::ErrorKind::NotFound => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(sockets)
+}
+
+/// Socket inodes held by any process in process group `group` (for the host-loopback mode,
+/// where the table also lists other programs' sockets).
+pub fn socket_inodes_of_group(group: i32) -> Vec<u64> {
+    let mut inodes = Vec::new();
+    let Ok(processes) = fs::read_dir("/proc") else {
+        return inodes;
+    };
+    for entry in processes.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<i32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command name may contain spaces and ')': fields start after the last ')'.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let process_group = after_name.split_whitespace().nth(2);
+        if process_group != Some(&group.to_string()) {
+            continue;
+        }
+        let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
+            continue;
+        };
+        for fd in fds.flatten() {
+            if let Ok(target) = fs::read_link(fd.path()) {
+                let target = target.to_string_lossy();
+                if let Some(inode) = target
+                    .strip_prefix("socket:[")
+                    .and_then(|rest| rest.strip_suffix(']'))
+                    .and_then(|inode| inode.parse().ok())
+                {
+                    inodes.push(inode);
+                }
+            }
+        }
+    }
+    inodes
+}
+
+/// Why the program did not become ready.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotListening {
+    /// The program ended before it listened.
+    Ended(ProgramEnd),
+    /// Time ran out. `elsewhere` lists the addresses it does listen on (a wrong port).
+    TimedOut {
+        /// How long the grader waited.
+        waited: Duration,
+        /// Other listening addresses of the program, if any.
+        elsewhere: Vec<SocketAddr>,
+    },
+}
+
+/// Longest pause between two looks at the socket tables.
+const MAX_POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Waits until `program` listens on TCP `port`, it ends, or `limit` passes.
+///
+/// `shared_table` says the table is the machine's (host loopback), so only sockets held by
+/// the program's process group count.
+pub async fn wait_until_listening(
+    program: &RunningProgram,
+    port: u16,
+    limit: Duration,
+    shared_table: bool,
+) -> Result<ListeningSocket, NotListening> {
+    let deadline = Instant::now() + limit;
+    let mut interval = Duration::from_millis(1);
+    loop {
+        let sockets = owned_listening(program.pid(), shared_table);
+        if let Some(socket) = sockets.iter().find(|s| s.local.port() == port) {
+            return Ok(*socket);
+        }
+        if let Some(end) = program.ended() {
+            return Err(NotListening::Ended(end));
+        }
+        if Instant::now() >= deadline {
+            return Err(NotListening::TimedOut {
+                waited: limit,
+                elsewhere: sockets.iter().map(|s| s.local).collect(),
+            });
+        }
+        // The kernel offers no event for "a socket started listening": look again soon,
+        // but wake at once if the program ends.
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = program.ended_signal() => {}
+        }
+        interval = (interval * 2).min(MAX_POLL_INTERVAL);
+    }
+}
+
+fn owned_listening(pid: i32, shared_table: bool) -> Vec<ListeningSocket> {
+    let Ok(mut sockets) = listening_sockets(pid) else {
+        return Vec::new();
+    };
+    if shared_table {
+        let owned = socket_inodes_of_group(pid);
+        sockets.retain(|s| owned.contains(&s.inode));
+    }
+    sockets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TCP: &str = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:22B8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41234 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:22B8 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 41240 1 0000000000000000 20 4 30 10 -1
+   2: 00000000:270F 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41235 1 0000000000000000 100 0 0 10 0
+";
+
+    #[test]
+    fn listening_sockets_are_parsed_and_others_skipped() {
+        let sockets = parse_listening(TCP, false);
+        assert_eq!(
+            sockets,
+            vec![
+                ListeningSocket {
+                    local: "127.0.0.1:8888".parse().unwrap(),
+                    inode: 41234
+                },
+                ListeningSocket {
+                    local: "0.0.0.0:9999".parse().unwrap(),
+                    inode: 41235
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_connection_is_accepted_once_a_process_holds_it() {
+        let table = "header
+   0: 0100007F:22B8 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 0 1
+   1: 0100007F:22B8 0100007F:D2F1 01 00000000:00000000 00:00000000 00000000     0        0 5150 1
+";
+        let queued: SocketAddr = "127.0.0.1:54000".parse().unwrap();
+        let served: SocketAddr = "127.0.0.1:54001".parse().unwrap();
+        assert_eq!(accepted_in(table, false, 8888, queued), Some(false));
+        assert_eq!(accepted_in(table, false, 8888, served), Some(true));
+        let unknown: SocketAddr = "127.0.0.1:54002".parse().unwrap();
+        assert_eq!(accepted_in(table, false, 8888, unknown), None);
+    }
+
+    #[test]
+    fn wildcard_binds_are_reached_through_loopback() {
+        let any = ListeningSocket {
+            local: "0.0.0.0:8888".parse().unwrap(),
+            inode: 1,
+        };
+        assert_eq!(any.connect_address(), "127.0.0.1:8888".parse().unwrap());
+        let host = ListeningSocket {
+            local: "127.0.1.1:8888".parse().unwrap(),
+            inode: 1,
+        };
+        assert_eq!(host.connect_address(), "127.0.1.1:8888".parse().unwrap());
+    }
+
+    #[test]
+    fn ipv6_addresses_are_decoded() {
+        let table = "header\n   0: 00000000000000000000000001000000:22B8 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 777 1\n";
+        let sockets = parse_listening(table, true);
+        assert_eq!(sockets[0].local, "[::1]:8888".parse().unwrap());
+        let any = "header\n   0: 00000000000000000000000000000000:22B8 00000000000000000000000000000000:0000 0A 0:0 0:0 0 0 0 778 1\n";
+        let sockets = parse_listening(any, true);
+        assert_eq!(sockets[0].connect_address(), "[::1]:8888".parse().unwrap());
+    }
+}

@@ -1,0 +1,210 @@
+//! [`TextReporter`]: the report a student reads in a terminal.
+//!
+//! Per test a ✓ or ✗ with points; for a failure: the step that failed, what was expected and
+//! what came back, the transcript up to that point, the program's output, the hint, and how
+//! to rerun just that test. Colour goes through anstream, which drops it for pipes and
+//! honours NO_COLOR / CLICOLOR_FORCE.
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::{GradeEvent, Reporter};
+use crate::transcript::{Normalizer, show_bytes};
+use crate::verdict::{ExerciseResult, Outcome, TestResult};
+
+const PASS: Style = AnsiColor::Green.on_default().bold();
+const FAIL: Style = AnsiColor::Red.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+const BOLD: Style = Style::new().bold();
+const LABEL: Style = AnsiColor::Yellow.on_default();
+
+/// Lines of program output shown under a failure.
+const OUTPUT_TAIL_LINES: usize = 15;
+
+/// Human-readable report.
+pub struct TextReporter<W: Write> {
+    out: W,
+    /// Show transcripts of passing tests too.
+    pub verbose: bool,
+    normalizer: Normalizer,
+    rerun: String,
+}
+
+impl<W: Write> TextReporter<W> {
+    /// A reporter writing to `out` (wrap stdout in `anstream::AutoStream` for colour).
+    /// `rerun` is the command that grades this program again (`--test N` is appended).
+    pub fn new(out: W, rerun: String) -> Self {
+        TextReporter {
+            out,
+            verbose: false,
+            normalizer: Normalizer::default(),
+            rerun,
+        }
+    }
+
+    fn test(&mut self, test: &TestResult) -> io::Result<()> {
+        let out = &mut self.out;
+        let (mark, style) = if test.passed() {
+            ("✓", PASS)
+        } else {
+            ("✗", FAIL)
+        };
+        writeln!(
+            out,
+            "  {style}{mark}{style:#} {:>2}. {}  {DIM}{}/{} pts{DIM:#}",
+            test.number, test.name, test.points, test.max_points
+        )?;
+        match &test.outcome {
+            Outcome::Passed if self.verbose => self.transcript(test, None)?,
+            Outcome::Passed => {}
+            Outcome::Error(message) => {
+                writeln!(self.out, "       {FAIL}grader error:{FAIL:#} {message}")?;
+            }
+            Outcome::Failed(failure) => {
+                let out = &mut self.out;
+                if let Some(step) = &failure.step {
+                    writeln!(
+                        out,
+                        "       {LABEL}failed at step {}{LABEL:#} {DIM}(spec line {}){DIM:#}: {}",
+                        step.number, step.line, step.description
+                    )?;
+                }
+                writeln!(out, "       {BOLD}{}{BOLD:#}", failure.problem.explain())?;
+                if let Some(expected) = failure.problem.expected() {
+                    writeln!(out, "       {LABEL}expected:{LABEL:#} {expected}")?;
+                }
+                if let Some(received) = failure.problem.received() {
+                    let shown = if received.is_empty() {
+                        "nothing".to_owned()
+                    } else {
+                        format!("{} ({} bytes)", show_bytes(received), received.len())
+                    };
+                    writeln!(out, "       {LABEL}received:{LABEL:#} {shown}")?;
+                    hex_dump_if_binary(out, received)?;
+                }
+                if let Some(end) = test.transcript.end.filter(|end| end.ended_by_itself()) {
+                    writeln!(out, "       {LABEL}your program:{LABEL:#} {end}")?;
+                }
+                let failed_entries = test.transcript.entries.len();
+                self.transcript(test, Some(failed_entries))?;
+                let out = &mut self.out;
+                if let Some(hint) = &test.hint {
+                    writeln!(out, "       {LABEL}hint:{LABEL:#} {hint}")?;
+                }
+                writeln!(
+                    out,
+                    "       {DIM}rerun this test: {} --test {}{DIM:#}",
+                    self.rerun, test.number
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn transcript(&mut self, test: &TestResult, _upto: Option<usize>) -> io::Result<()> {
+        let out = &mut self.out;
+        writeln!(out, "       {DIM}what happened:{DIM:#}")?;
+        for entry in &test.transcript.entries {
+            writeln!(out, "         {}", entry.render())?;
+        }
+        if let Some(end) = &test.transcript.end {
+            writeln!(out, "         program {end}")?;
+        }
+        for (name, output) in [
+            ("stdout", &test.transcript.stdout),
+            ("stderr", &test.transcript.stderr),
+        ] {
+            if output.is_empty() {
+                continue;
+            }
+            let text = output.text();
+            let lines: Vec<&str> = text.lines().collect();
+            let skipped = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
+            let more = if skipped > 0 {
+                format!(" (last {OUTPUT_TAIL_LINES} of {} lines)", lines.len())
+            } else {
+                String::new()
+            };
+            writeln!(out, "       {DIM}your program's {name}{more}:{DIM:#}")?;
+            for line in &lines[skipped..] {
+                writeln!(out, "         | {}", self.normalizer.line(line))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        let passed = result.tests.iter().filter(|t| t.passed()).count();
+        let style = if result.all_passed() { PASS } else { FAIL };
+        writeln!(self.out)?;
+        writeln!(
+            self.out,
+            "{style}score: {}/{}{style:#} — {passed} of {} tests passed",
+            result.score(),
+            result.max_score(),
+            result.tests.len()
+        )
+    }
+}
+
+/// Shows non-text bytes as a hex + ASCII dump (first 64 bytes).
+fn hex_dump_if_binary(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    if std::str::from_utf8(bytes).is_ok() {
+        return Ok(());
+    }
+    for (row, chunk) in bytes.chunks(16).take(4).enumerate() {
+        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+        let ascii: String = chunk
+            .iter()
+            .map(|&b| {
+                if b.is_ascii_graphic() || b == b' ' {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "         {:04x}  {:<47}  |{ascii}|",
+            row * 16,
+            hex.join(" ")
+        )?;
+    }
+    Ok(())
+}
+
+impl<W: Write> Reporter for TextReporter<W> {
+    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
+        match event {
+            GradeEvent::Started {
+                exercise,
+                program,
+                isolation,
+                slow,
+            } => {
+                self.normalizer.fixed_ports = exercise.fixed_ports();
+                writeln!(
+                    self.out,
+                    "{BOLD}netgrade · {}{BOLD:#} — {}",
+                    exercise.id, exercise.title
+                )?;
+                let slow = if (*slow - 1.0).abs() > f64::EPSILON {
+                    format!(", time limits ×{slow}")
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    self.out,
+                    "{DIM}program: {program}   isolation: {}{slow}{DIM:#}",
+                    isolation.describe()
+                )?;
+                writeln!(self.out)
+            }
+            GradeEvent::TestFinished(test) => self.test(test),
+            GradeEvent::Finished(result) => self.summary(result),
+        }?;
+        self.out.flush()
+    }
+}

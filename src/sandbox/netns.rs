@@ -1,0 +1,93 @@
+//! [`NetNamespace`]: a fresh Linux network namespace holding only a loopback interface.
+//!
+//! A namespace is made by a short-lived thread that `unshare`s into it and brings `lo` up;
+//! the namespace then lives as long as its file descriptor (and any process inside it).
+//! Sockets belong to the namespace they are created in, so the grader's peer sockets are
+//! created by a thread that has first `setns`'d into it; once created they work from any thread.
+
+use std::fs::File;
+use std::io;
+use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+
+use rustix::thread::{LinkNameSpaceType, UnshareFlags};
+
+/// A network namespace, kept alive by an open `/proc/thread-self/ns/net` descriptor.
+#[derive(Debug)]
+pub struct NetNamespace {
+    fd: OwnedFd,
+}
+
+impl NetNamespace {
+    /// Creates a namespace with `lo` up. Needs root (or CAP_SYS_ADMIN).
+    pub fn create() -> io::Result<NetNamespace> {
+        let maker = std::thread::Builder::new()
+            .name("netgrade-netns".into())
+            .spawn(|| -> io::Result<OwnedFd> {
+                // SAFETY: only the network namespace is unshared, and only for this thread,
+                // which ends right after; no file descriptor table is unshared.
+                unsafe { rustix::thread::unshare_unsafe(UnshareFlags::NEWNET)? };
+                bring_loopback_up()?;
+                Ok(File::open("/proc/thread-self/ns/net")?.into())
+            })?;
+        let fd = maker
+            .join()
+            .map_err(|_| io::Error::other("the namespace thread panicked"))??;
+        Ok(NetNamespace { fd })
+    }
+
+    /// Runs `work` on a new thread that has joined this namespace, and returns its result.
+    pub async fn run<T, F>(&self, work: F) -> io::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> io::Result<T> + Send + 'static,
+    {
+        let fd = self.fd.try_clone()?;
+        let (reply, result) = tokio::sync::oneshot::channel();
+        std::thread::Builder::new()
+            .name("netgrade-peer".into())
+            .spawn(move || {
+                let outcome = rustix::thread::move_into_link_name_space(
+                    fd.as_fd(),
+                    Some(LinkNameSpaceType::Network),
+                )
+                .map_err(io::Error::from)
+                .and_then(|()| work());
+                let _ = reply.send(outcome);
+            })?;
+        result
+            .await
+            .map_err(|_| io::Error::other("the peer thread ended without answering"))?
+    }
+}
+
+impl AsFd for NetNamespace {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+/// `ip link set lo up`, done with the SIOCGIFFLAGS/SIOCSIFFLAGS ioctls on a throwaway socket.
+fn bring_loopback_up() -> io::Result<()> {
+    // SAFETY: plain socket and ioctl calls on a zeroed `ifreq` whose name is set to "lo";
+    // the socket is owned by an OwnedFd and closed on every path.
+    unsafe {
+        let raw = libc::socket(libc::AF_INET, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0);
+        if raw < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let socket = OwnedFd::from_raw_fd(raw);
+        let mut request: libc::ifreq = std::mem::zeroed();
+        for (slot, byte) in request.ifr_name.iter_mut().zip(b"lo\0") {
+            *slot = *byte as libc::c_char;
+        }
+        use std::os::fd::AsRawFd;
+        if libc::ioctl(socket.as_raw_fd(), libc::SIOCGIFFLAGS, &mut request) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        request.ifr_ifru.ifru_flags |= libc::IFF_UP as libc::c_short;
+        if libc::ioctl(socket.as_raw_fd(), libc::SIOCSIFFLAGS, &request) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}

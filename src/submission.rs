@@ -1,0 +1,155 @@
+//! Turning what the user typed into a [`ProgramCommand`]: `server.py`, `./server`, or
+//! `-- any command`.
+//!
+//! A `.py` file runs with `python3`, an executable as it is, anything else after `--`. Every
+//! mistake (missing file, a folder, not executable, python3 absent) is a plain message.
+
+use std::ffi::OsString;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use crate::process::ProgramCommand;
+
+/// What the user asked to run could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmissionError {
+    /// Nothing to run was given.
+    #[error("no program given: name it (`server.py`, `./server`) or give a command after `--`")]
+    Missing,
+    /// Both a path and a command were given.
+    #[error("give either a program path or a command after `--`, not both")]
+    Both,
+    /// The file does not exist.
+    #[error("no such file: {0}")]
+    NotFound(PathBuf),
+    /// A folder was given.
+    #[error("{0} is a folder; name the program file in it (for example {0}/server.py)")]
+    Folder(PathBuf),
+    /// Not runnable as it is.
+    #[error(
+        "{0} is neither a .py file nor executable; make it executable (chmod +x) or give the full command after `--`"
+    )]
+    NotExecutable(PathBuf),
+    /// An interpreter or command is not installed.
+    #[error("`{0}` was not found on PATH; install it or give its full path")]
+    CommandNotFound(String),
+}
+
+/// Resolves a program path or an explicit command into what to run.
+pub fn resolve(
+    path: Option<&Path>,
+    command: &[OsString],
+) -> Result<ProgramCommand, SubmissionError> {
+    match (path, command.is_empty()) {
+        (Some(_), false) => Err(SubmissionError::Both),
+        (None, true) => Err(SubmissionError::Missing),
+        (Some(path), true) => resolve_path(path),
+        (None, false) => resolve_command(command),
+    }
+}
+
+fn resolve_path(path: &Path) -> Result<ProgramCommand, SubmissionError> {
+    let metadata = path
+        .metadata()
+        .map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
+    if metadata.is_dir() {
+        return Err(SubmissionError::Folder(path.to_owned()));
+    }
+    let absolute =
+        std::path::absolute(path).map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
+    let cwd = absolute
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_owned);
+    let shown = path.display().to_string();
+    if path.extension().is_some_and(|ext| ext == "py") {
+        let python = find_on_path("python3")
+            .ok_or_else(|| SubmissionError::CommandNotFound("python3".into()))?;
+        return Ok(ProgramCommand {
+            argv: vec![python.into_os_string(), absolute.into_os_string()],
+            cwd,
+            display: format!("python3 {shown}"),
+        });
+    }
+    if metadata.permissions().mode() & 0o111 == 0 {
+        return Err(SubmissionError::NotExecutable(path.to_owned()));
+    }
+    Ok(ProgramCommand {
+        argv: vec![absolute.into_os_string()],
+        cwd,
+        display: shown,
+    })
+}
+
+fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionError> {
+    let program = Path::new(&command[0]);
+    let shown = program.display().to_string();
+    let resolved = if program.components().count() > 1 {
+        if !program.exists() {
+            return Err(SubmissionError::NotFound(program.to_owned()));
+        }
+        std::path::absolute(program).map_err(|_| SubmissionError::NotFound(program.to_owned()))?
+    } else {
+        find_on_path(&shown).ok_or(SubmissionError::CommandNotFound(shown))?
+    };
+    let mut argv = vec![resolved.into_os_string()];
+    argv.extend(command[1..].iter().cloned());
+    let display = command
+        .iter()
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(ProgramCommand {
+        argv,
+        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
+        display,
+    })
+}
+
+/// Finds an executable on PATH, like `which`.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| {
+            candidate
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_files_run_with_python3_in_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("server.py");
+        std::fs::write(&script, "print('hi')\n").unwrap();
+        let command = resolve(Some(&script), &[]).unwrap();
+        assert!(command.argv[0].to_string_lossy().ends_with("python3"));
+        assert_eq!(command.cwd, dir.path());
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let missing = resolve(Some(Path::new("no/such/server.py")), &[]).unwrap_err();
+        assert_eq!(missing.to_string(), "no such file: no/such/server.py");
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("notes.txt");
+        std::fs::write(&data, "x").unwrap();
+        assert!(matches!(
+            resolve(Some(&data), &[]),
+            Err(SubmissionError::NotExecutable(_))
+        ));
+        assert!(matches!(
+            resolve(Some(dir.path()), &[]),
+            Err(SubmissionError::Folder(_))
+        ));
+        assert!(matches!(
+            resolve(None, &["no-such-command-xyz".into()]),
+            Err(SubmissionError::CommandNotFound(_))
+        ));
+        assert!(matches!(resolve(None, &[]), Err(SubmissionError::Missing)));
+    }
+}

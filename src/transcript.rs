@@ -1,0 +1,264 @@
+//! [`Transcript`]: the ordered record of one test run, normalised and rendered as stable text.
+//!
+//! Entries are recorded in step order by the runner (the peers act one step at a time, so the
+//! order is deterministic); the program's own output is kept apart, since when a line is
+//! printed relative to the network traffic depends on scheduling. Rendering replaces what
+//! differs run to run (ephemeral ports) so a reference's transcript can be a golden snapshot.
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use regex::Regex;
+
+use crate::process::{CapturedOutput, ProgramEnd};
+
+/// One thing that happened during a test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// The program was started.
+    Started {
+        /// The command, as shown to people.
+        command: String,
+    },
+    /// The program was found listening.
+    Listening {
+        /// The address it listens on.
+        address: SocketAddr,
+    },
+    /// A client connected.
+    Connected {
+        /// Client name.
+        client: String,
+        /// The address it connected to.
+        address: SocketAddr,
+    },
+    /// A client sent bytes.
+    Sent {
+        /// Client name.
+        client: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Number of pieces they were sent in (1 = at once).
+        pieces: usize,
+    },
+    /// A client received bytes that an `expect` matched.
+    Received {
+        /// Client name.
+        client: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// Nothing arrived at a client for a while, as expected.
+    QuietFor {
+        /// Client name.
+        client: String,
+        /// How long.
+        during: Duration,
+    },
+    /// The program closed a client's connection.
+    ClosedByProgram {
+        /// Client name.
+        client: String,
+    },
+    /// A client closed its connection (FIN).
+    Closed {
+        /// Client name.
+        client: String,
+    },
+    /// A client half-closed (shutdown write).
+    ShutDown {
+        /// Client name.
+        client: String,
+    },
+    /// A client reset its connection (RST).
+    Reset {
+        /// Client name.
+        client: String,
+    },
+    /// The program accepted a client's connection (or had not, after the bounded wait).
+    Accepted {
+        /// Client name.
+        client: String,
+        /// Whether it had.
+        accepted: bool,
+    },
+}
+
+/// Everything recorded for one test.
+#[derive(Debug, Clone, Default)]
+pub struct Transcript {
+    /// What happened, in order.
+    pub entries: Vec<Entry>,
+    /// How the program ended (filled when the test is over).
+    pub end: Option<ProgramEnd>,
+    /// The program's standard output.
+    pub stdout: CapturedOutput,
+    /// The program's standard error.
+    pub stderr: CapturedOutput,
+}
+
+/// What rendering keeps and hides.
+#[derive(Debug, Clone, Default)]
+pub struct Normalizer {
+    /// Ports the spec names (8888): shown as they are. Every other port after an IP address
+    /// is ephemeral and shown as `<port>`.
+    pub fixed_ports: Vec<u16>,
+}
+
+static ADDRESS_AND_PORT: LazyLock<Regex> = LazyLock::new(|| {
+    // 127.0.0.1:53122 and Python's ('127.0.0.1', 53122)
+    Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}'?,?\s?:?\s?)(\d{1,5})\b").expect("valid regex")
+});
+
+impl Normalizer {
+    /// Replaces ephemeral ports in a line of program output.
+    pub fn line(&self, line: &str) -> String {
+        ADDRESS_AND_PORT
+            .replace_all(line, |caps: &regex::Captures<'_>| {
+                let port: Option<u16> = caps[2].parse().ok();
+                match port {
+                    Some(port) if self.fixed_ports.contains(&port) => caps[0].to_owned(),
+                    _ => format!("{}<port>", &caps[1]),
+                }
+            })
+            .into_owned()
+    }
+}
+
+/// Longest rendering of a payload before it is shortened.
+const SHOWN_BYTES: usize = 64;
+
+/// Renders bytes for people: quoted text when it is printable UTF-8, hex otherwise.
+pub fn show_bytes(bytes: &[u8]) -> String {
+    let shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
+    let more = if bytes.len() > SHOWN_BYTES { "…" } else { "" };
+    match std::str::from_utf8(shown) {
+        Ok(text)
+            if text
+                .chars()
+                .all(|c| !c.is_control() || "\n\r\t".contains(c)) =>
+        {
+            format!("{:?}{more}", text)
+        }
+        _ => {
+            let hex: Vec<String> = shown.iter().map(|b| format!("{b:02x}")).collect();
+            format!("hex {}{more}", hex.join(" "))
+        }
+    }
+}
+
+fn byte_count(bytes: &[u8]) -> String {
+    match bytes.len() {
+        1 => "1 byte".into(),
+        n => format!("{n} bytes"),
+    }
+}
+
+impl Entry {
+    /// One line describing the entry.
+    pub fn render(&self) -> String {
+        match self {
+            Entry::Started { command } => format!("program started: {command}"),
+            Entry::Listening { address } => format!("program listening on TCP {address}"),
+            Entry::Connected { client, address } => {
+                format!("client {client} connected to {address}")
+            }
+            Entry::Sent {
+                client,
+                bytes,
+                pieces,
+            } => {
+                let split = if *pieces > 1 {
+                    format!(" in {pieces} pieces")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "client {client} sent {} ({}){split}",
+                    show_bytes(bytes),
+                    byte_count(bytes)
+                )
+            }
+            Entry::Received { client, bytes } => format!(
+                "client {client} received {} ({})",
+                show_bytes(bytes),
+                byte_count(bytes)
+            ),
+            Entry::QuietFor { client, during } => format!(
+                "client {client} received nothing for {}",
+                humantime::format_duration(*during)
+            ),
+            Entry::ClosedByProgram { client } => {
+                format!("program closed the connection of client {client}")
+            }
+            Entry::Closed { client } => format!("client {client} closed its connection"),
+            Entry::ShutDown { client } => {
+                format!("client {client} stopped sending (half-close)")
+            }
+            Entry::Reset { client } => format!("client {client} reset its connection"),
+            Entry::Accepted {
+                client,
+                accepted: true,
+            } => format!("program accepted the connection of client {client}"),
+            Entry::Accepted {
+                client,
+                accepted: false,
+            } => format!(
+                "program has not accepted client {client} yet (it waits in the listen backlog)"
+            ),
+        }
+    }
+}
+
+impl Transcript {
+    /// Renders the whole transcript as stable text.
+    pub fn render(&self, normalizer: &Normalizer) -> String {
+        let mut out = String::new();
+        for entry in &self.entries {
+            let _ = writeln!(out, "{}", entry.render());
+        }
+        if let Some(end) = &self.end {
+            let _ = writeln!(out, "program {end}");
+        }
+        for (name, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            if output.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "{name}:");
+            for line in output.text().lines() {
+                let _ = writeln!(out, "  | {}", normalizer.line(line));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ephemeral_ports_are_hidden_and_fixed_ones_kept() {
+        let normalizer = Normalizer {
+            fixed_ports: vec![8888],
+        };
+        assert_eq!(
+            normalizer.line("Connect from ('127.0.0.1', 53122)"),
+            "Connect from ('127.0.0.1', <port>)"
+        );
+        assert_eq!(
+            normalizer.line("client 127.0.0.1:40000 said hi to 127.0.0.1:8888"),
+            "client 127.0.0.1:<port> said hi to 127.0.0.1:8888"
+        );
+    }
+
+    #[test]
+    fn bytes_show_as_text_or_hex() {
+        assert_eq!(show_bytes(b"Thanks"), "\"Thanks\"");
+        assert_eq!(show_bytes("你好".as_bytes()), "\"你好\"");
+        assert_eq!(show_bytes(&[0xc0, 0xa8, 1, 2]), "hex c0 a8 01 02");
+        assert!(show_bytes(&[b'a'; 100]).ends_with("…"));
+    }
+}
