@@ -89,6 +89,14 @@ pub struct TestArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output (written whole, atomically).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -116,6 +124,15 @@ pub enum IsolationChoice {
     Namespace,
     /// The machine's loopback, one test at a time.
     None,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: colour, expected vs received, what happened.
+    Text,
+    /// netgrade's JSON result (schema netgrade/result/v1).
+    Json,
 }
 
 /// `--color`.

@@ -12,12 +12,12 @@ use clap::Parser;
 use netgrade::pack::ExercisePack;
 use netgrade::process::kill_all_live_groups;
 use netgrade::reference::{self, Profile};
-use netgrade::report::{SilentReporter, TextReporter};
+use netgrade::report::{JsonReporter, Reporter, SilentReporter, TextReporter};
 use netgrade::run::{RunSettings, grade};
 use netgrade::sandbox::{Isolation, Limits, NetNamespace};
 use netgrade::{spec, submission};
 
-use crate::cli::{Cli, ColorWhen, Command, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
+use crate::cli::{Cli, ColorWhen, Command, Format, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
 
 /// What a command concluded.
 enum Conclusion {
@@ -163,9 +163,26 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     let mut settings = settings(&args.run)?;
     settings.only_tests = args.tests.clone();
     let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
-    let mut reporter = TextReporter::new(anstream::stdout(), rerun);
-    reporter.verbose = args.verbose;
-    let result = grade(&exercise, &program, &settings, &mut reporter).await?;
+    // With --output the report is built in memory and written at the end, whole.
+    let mut buffer = Vec::new();
+    let result = {
+        let sink: Box<dyn Write> = match &args.output {
+            Some(_) => Box::new(&mut buffer),
+            None => Box::new(anstream::stdout()),
+        };
+        let mut reporter: Box<dyn Reporter + '_> = match args.format {
+            Format::Text => {
+                let mut text = TextReporter::new(sink, rerun);
+                text.verbose = args.verbose;
+                Box::new(text)
+            }
+            Format::Json => Box::new(JsonReporter::new(sink)),
+        };
+        grade(&exercise, &program, &settings, reporter.as_mut()).await?
+    };
+    if let Some(path) = &args.output {
+        write_atomically(path, &buffer)?;
+    }
     if result.has_errors() {
         bail!("some tests could not be run (see above)");
     }
@@ -174,6 +191,21 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     } else {
         Conclusion::Failed
     })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
+/// never sees half a report.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write into {}", dir.display()))?;
+    file.write_all(bytes)?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn rerun_program(args: &TestArgs) -> String {
@@ -244,7 +276,7 @@ async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
                 format!("netgrade test {} {}", exercise.id, binary.display()),
             );
             for test in result.tests.iter().filter(|t| !t.passed()) {
-                use netgrade::report::{GradeEvent, Reporter};
+                use netgrade::report::GradeEvent;
                 reporter.write_event(&GradeEvent::TestFinished(test))?;
             }
         }

@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::peers::{ExpectError, TcpClient};
-use crate::plan::{Action, Exercise, Step, TestPlan};
+use crate::plan::{Action, Exercise, Matcher, Step, TestPlan};
 use crate::process::{ProgramCommand, RunningProgram};
 use crate::readiness::{NotListening, wait_until_accepted, wait_until_listening};
 use crate::report::{GradeEvent, Reporter};
@@ -23,7 +23,7 @@ use crate::sandbox::{Isolation, Limits, Sandbox};
 use crate::transcript::{Entry, Transcript};
 use crate::verdict::{
     ExerciseResult, FailedStep, Failure, Outcome, Problem, TestResult, describe_matcher,
-    describe_step,
+    describe_step, exact_progress,
 };
 
 /// How a grading run is carried out.
@@ -181,6 +181,7 @@ async fn run_test(
         Err(_) => Some(Failure {
             step: None,
             problem: Problem::TestTimedOut { limit },
+            detail: None,
         }),
     };
     if let Some(failure) = &failure
@@ -242,13 +243,26 @@ impl Session<'_> {
             self.wait_until_listening(port).await?;
         }
         for (index, step) in test.steps.iter().enumerate() {
-            self.play_step(step).await.map_err(|problem| Failure {
-                step: Some(FailedStep {
-                    number: index + 1,
-                    line: step.line,
-                    description: describe_step(step),
-                }),
-                problem,
+            self.play_step(step).await.map_err(|problem| {
+                let detail = match (&step.action, problem.received()) {
+                    (
+                        Action::Expect {
+                            matcher: Matcher::Exact(expected),
+                            ..
+                        },
+                        Some(received),
+                    ) => exact_progress(expected, received),
+                    _ => None,
+                };
+                Failure {
+                    step: Some(FailedStep {
+                        number: index + 1,
+                        line: step.line,
+                        description: describe_step(step),
+                    }),
+                    problem,
+                    detail,
+                }
             })?;
         }
         Ok(())
@@ -268,6 +282,7 @@ impl Session<'_> {
             Err(NotListening::Ended(_)) => Err(Failure {
                 step: None,
                 problem: Problem::EndedBeforeListening { port },
+                detail: None,
             }),
             Err(NotListening::TimedOut { waited, elsewhere }) => Err(Failure {
                 step: None,
@@ -276,6 +291,7 @@ impl Session<'_> {
                     waited,
                     elsewhere,
                 },
+                detail: None,
             }),
         }
     }
@@ -365,6 +381,16 @@ impl Session<'_> {
                     .push(Entry::ClosedByProgram { client: name });
             }
             Action::Close { .. } => {
+                // Bytes that arrived but no step expected (a stray "\n" after "Thanks") mean the
+                // program said more than the exercise asks for.
+                let leftover = self.client(&name).pending().to_vec();
+                if !leftover.is_empty() {
+                    return Err(Problem::UnexpectedData {
+                        client: name,
+                        received: leftover,
+                        wanted_close: false,
+                    });
+                }
                 if let Some(mut client) = self.clients.remove(&name) {
                     // A failure here means the connection is already gone: nothing to close.
                     let _ = client.close().await;

@@ -149,7 +149,8 @@ pub fn show_bytes(bytes: &[u8]) -> String {
     }
 }
 
-fn byte_count(bytes: &[u8]) -> String {
+/// `1 byte`, `6 bytes`.
+pub fn byte_count(bytes: &[u8]) -> String {
     match bytes.len() {
         1 => "1 byte".into(),
         n => format!("{n} bytes"),

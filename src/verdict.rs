@@ -56,6 +56,8 @@ pub struct Failure {
     pub step: Option<FailedStep>,
     /// What went wrong.
     pub problem: Problem,
+    /// Where long payloads diverged ("the first 1024 of 102400 bytes arrived").
+    pub detail: Option<String>,
 }
 
 /// The step a test failed at.
@@ -187,9 +189,9 @@ impl Problem {
                 address,
                 error,
             } => format!("client {client} could not connect to {address}: {error}"),
-            Problem::WrongReply {
-                client, expected, ..
-            } => format!("client {client} expected {expected} but received something else"),
+            Problem::WrongReply { client, .. } => {
+                format!("client {client} received something other than expected")
+            }
             Problem::NoReply {
                 client,
                 expected,
@@ -242,9 +244,9 @@ impl Problem {
             } => format!(
                 "client {client} expected your program to close the connection, but it sent more data"
             ),
-            Problem::UnexpectedData { client, .. } => {
-                format!("client {client} expected nothing more, but your program sent more data")
-            }
+            Problem::UnexpectedData { client, .. } => format!(
+                "your program sent client {client} more than the exercise expects"
+            ),
             Problem::NotClosed { client, waited } => format!(
                 "client {client} waited {} for your program to close the connection, but it stayed open",
                 words(*waited)
@@ -364,5 +366,28 @@ impl ExerciseResult {
         self.tests
             .iter()
             .any(|t| matches!(t.outcome, Outcome::Error(_)))
+    }
+}
+
+/// For an exact expectation, how far the received bytes got: where they first differ, or how
+/// much of the expected payload arrived. `None` when the plain expected/received lines say it.
+pub fn exact_progress(expected: &[u8], received: &[u8]) -> Option<String> {
+    let at = crate::peers::first_difference(expected, received);
+    if at < expected.len().min(received.len()) {
+        (at > 0).then(|| {
+            format!(
+                "the first {at} bytes were right; byte {at} differs (expected {}, received {})",
+                show_bytes(&expected[at..at + 1]),
+                show_bytes(&received[at..at + 1])
+            )
+        })
+    } else if received.len() < expected.len() && !received.is_empty() {
+        Some(format!(
+            "only the first {} of {} expected bytes arrived",
+            received.len(),
+            expected.len()
+        ))
+    } else {
+        None
     }
 }

@@ -6,5 +6,5 @@
 mod matching;
 mod tcp_client;
 
-pub use matching::{MatchState, check};
+pub use matching::{MatchState, check, first_difference};
 pub use tcp_client::{ExpectError, ReadEnd, TcpClient};

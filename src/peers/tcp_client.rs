@@ -61,6 +61,10 @@ enum ReadOutcome {
     TimedOut,
 }
 
+/// Most bytes a client holds unconsumed: more than any spec expects at once. A program that
+/// floods the connection is cut off here instead of growing the grader's memory.
+pub const MAX_BUFFERED_BYTES: usize = crate::plan::MAX_PAYLOAD_BYTES + 1024 * 1024;
+
 /// A scripted client connection.
 #[derive(Debug)]
 pub struct TcpClient {
@@ -88,7 +92,7 @@ impl TcpClient {
     /// waiting. Used to spot a reply that went to this client instead of another.
     pub fn pending(&mut self) -> &[u8] {
         let mut chunk = [0u8; 4096];
-        while self.ended.is_none() {
+        while self.ended.is_none() && self.received.len() < MAX_BUFFERED_BYTES {
             match self.stream.try_read(&mut chunk) {
                 Ok(0) => self.ended = Some(ReadEnd::Closed),
                 Ok(n) => self.received.extend_from_slice(&chunk[..n]),
@@ -124,6 +128,12 @@ impl TcpClient {
     async fn read_more(&mut self, deadline: Instant) -> ReadOutcome {
         if let Some(end) = &self.ended {
             return ReadOutcome::End(end.clone());
+        }
+        if self.received.len() >= MAX_BUFFERED_BYTES {
+            return self.end_with(ReadEnd::Failed(format!(
+                "your program sent over {} MiB that no step expected; the client stopped reading",
+                MAX_BUFFERED_BYTES / (1024 * 1024)
+            )));
         }
         let mut chunk = [0u8; 16 * 1024];
         match tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await {

@@ -3,6 +3,7 @@
 //! As in nextest, the runner emits events and knows nothing of formats; a new format is a new
 //! reporter.
 
+mod json;
 mod text;
 
 use std::io;
@@ -11,6 +12,7 @@ use crate::plan::Exercise;
 use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, TestResult};
 
+pub use json::{JsonReporter, SCHEMA as JSON_SCHEMA, problem_kind, status};
 pub use text::TextReporter;
 
 /// What happens during a grading run, in order.

@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{GradeEvent, Reporter};
-use crate::transcript::{Normalizer, show_bytes};
+use crate::transcript::{Normalizer, byte_count, show_bytes};
 use crate::verdict::{ExerciseResult, Outcome, TestResult};
 
 const PASS: Style = AnsiColor::Green.on_default().bold();
@@ -56,7 +56,7 @@ impl<W: Write> TextReporter<W> {
             test.number, test.name, test.points, test.max_points
         )?;
         match &test.outcome {
-            Outcome::Passed if self.verbose => self.transcript(test, None)?,
+            Outcome::Passed if self.verbose => self.transcript(test)?,
             Outcome::Passed => {}
             Outcome::Error(message) => {
                 writeln!(self.out, "       {FAIL}grader error:{FAIL:#} {message}")?;
@@ -78,16 +78,18 @@ impl<W: Write> TextReporter<W> {
                     let shown = if received.is_empty() {
                         "nothing".to_owned()
                     } else {
-                        format!("{} ({} bytes)", show_bytes(received), received.len())
+                        format!("{} ({})", show_bytes(received), byte_count(received))
                     };
                     writeln!(out, "       {LABEL}received:{LABEL:#} {shown}")?;
                     hex_dump_if_binary(out, received)?;
                 }
+                if let Some(detail) = &failure.detail {
+                    writeln!(out, "       {LABEL}where:{LABEL:#} {detail}")?;
+                }
                 if let Some(end) = test.transcript.end.filter(|end| end.ended_by_itself()) {
                     writeln!(out, "       {LABEL}your program:{LABEL:#} {end}")?;
                 }
-                let failed_entries = test.transcript.entries.len();
-                self.transcript(test, Some(failed_entries))?;
+                self.transcript(test)?;
                 let out = &mut self.out;
                 if let Some(hint) = &test.hint {
                     writeln!(out, "       {LABEL}hint:{LABEL:#} {hint}")?;
@@ -102,7 +104,7 @@ impl<W: Write> TextReporter<W> {
         Ok(())
     }
 
-    fn transcript(&mut self, test: &TestResult, _upto: Option<usize>) -> io::Result<()> {
+    fn transcript(&mut self, test: &TestResult) -> io::Result<()> {
         let out = &mut self.out;
         writeln!(out, "       {DIM}what happened:{DIM:#}")?;
         for entry in &test.transcript.entries {

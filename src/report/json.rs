@@ -1,0 +1,217 @@
+//! [`JsonReporter`]: netgrade's own machine-readable result, schema `netgrade/result/v1`.
+//!
+//! The superset of the other formats: every test with its status, points, the failed step,
+//! the problem (a stable `kind` plus the sentence a student reads), expected and received
+//! bytes (as text when they are UTF-8, and always as hex), the hint and the transcript.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{GradeEvent, Reporter};
+use crate::sandbox::Isolation;
+use crate::transcript::Normalizer;
+use crate::verdict::{ExerciseResult, Outcome, Problem, TestResult};
+
+/// Identifies the format and its version.
+pub const SCHEMA: &str = "netgrade/result/v1";
+
+/// Writes one JSON document when grading ends.
+pub struct JsonReporter<W: Write> {
+    out: W,
+    normalizer: Normalizer,
+}
+
+impl<W: Write> JsonReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W) -> Self {
+        JsonReporter {
+            out,
+            normalizer: Normalizer::default(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    schema: &'static str,
+    exercise: &'a str,
+    title: &'a str,
+    program: &'a str,
+    isolation: &'static str,
+    score: u32,
+    max_score: u32,
+    passed: bool,
+    duration_ms: u128,
+    tests: Vec<JsonTest<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonTest<'a> {
+    number: usize,
+    name: &'a str,
+    status: &'static str,
+    points: u32,
+    max_points: u32,
+    duration_ms: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    failure: Option<JsonFailure<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    program_end: Option<String>,
+    transcript: String,
+}
+
+#[derive(Serialize)]
+struct JsonFailure<'a> {
+    kind: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    step: Option<JsonStep<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received: Option<JsonBytes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonStep<'a> {
+    number: usize,
+    line: u64,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonBytes {
+    /// How many bytes there were.
+    length: usize,
+    /// The first bytes as text, when they are UTF-8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    text: Option<String>,
+    /// The first bytes as hex.
+    hex: String,
+    /// Whether `text`/`hex` show only the first [`JSON_BYTES_SHOWN`] bytes.
+    truncated: bool,
+}
+
+/// Bytes of a payload shown in JSON; `length` always gives the full size.
+pub const JSON_BYTES_SHOWN: usize = 4096;
+
+fn bytes(data: &[u8]) -> JsonBytes {
+    let shown = &data[..data.len().min(JSON_BYTES_SHOWN)];
+    JsonBytes {
+        length: data.len(),
+        text: std::str::from_utf8(shown).ok().map(str::to_owned),
+        hex: shown.iter().map(|b| format!("{b:02x}")).collect(),
+        truncated: shown.len() < data.len(),
+    }
+}
+
+/// A stable identifier for each kind of problem, for machines and graders' scripts.
+pub fn problem_kind(problem: &Problem) -> &'static str {
+    match problem {
+        Problem::EndedBeforeListening { .. } => "ended_before_listening",
+        Problem::NeverListened { .. } => "never_listened",
+        Problem::ConnectFailed { .. } => "connect_failed",
+        Problem::WrongReply { .. } => "wrong_reply",
+        Problem::NoReply { .. } => "no_reply",
+        Problem::ConnectionEnded { .. } => "connection_ended",
+        Problem::UnexpectedData { .. } => "unexpected_data",
+        Problem::NotClosed { .. } => "not_closed",
+        Problem::SendFailed { .. } => "send_failed",
+        Problem::TestTimedOut { .. } => "test_timed_out",
+    }
+}
+
+/// Status word of a test.
+pub fn status(test: &TestResult) -> &'static str {
+    match test.outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed(_) => "failed",
+        Outcome::Error(_) => "error",
+    }
+}
+
+fn isolation_word(isolation: Isolation) -> &'static str {
+    match isolation {
+        Isolation::Namespace => "namespace",
+        Isolation::HostLoopback => "host-loopback",
+    }
+}
+
+impl<W: Write> JsonReporter<W> {
+    fn document(&self, result: &ExerciseResult) -> io::Result<String> {
+        let tests = result
+            .tests
+            .iter()
+            .map(|test| {
+                let failure = match &test.outcome {
+                    Outcome::Failed(failure) => Some(JsonFailure {
+                        kind: problem_kind(&failure.problem),
+                        message: failure.problem.explain(),
+                        step: failure.step.as_ref().map(|step| JsonStep {
+                            number: step.number,
+                            line: step.line,
+                            description: &step.description,
+                        }),
+                        expected: failure.problem.expected(),
+                        received: failure.problem.received().map(bytes),
+                        detail: failure.detail.as_deref(),
+                    }),
+                    _ => None,
+                };
+                JsonTest {
+                    number: test.number,
+                    name: &test.name,
+                    status: status(test),
+                    points: test.points,
+                    max_points: test.max_points,
+                    duration_ms: test.duration.as_millis(),
+                    failure,
+                    error: match &test.outcome {
+                        Outcome::Error(message) => Some(message),
+                        _ => None,
+                    },
+                    hint: test.hint.as_deref(),
+                    program_end: test.transcript.end.map(|end| end.to_string()),
+                    transcript: test.transcript.render(&self.normalizer),
+                }
+            })
+            .collect();
+        let document = JsonResult {
+            schema: SCHEMA,
+            exercise: &result.exercise,
+            title: &result.title,
+            program: &result.program,
+            isolation: isolation_word(result.isolation),
+            score: result.score(),
+            max_score: result.max_score(),
+            passed: result.all_passed(),
+            duration_ms: result.duration.as_millis(),
+            tests,
+        };
+        serde_json::to_string_pretty(&document).map_err(io::Error::other)
+    }
+}
+
+impl<W: Write> Reporter for JsonReporter<W> {
+    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
+        match event {
+            GradeEvent::Started { exercise, .. } => {
+                self.normalizer.fixed_ports = exercise.fixed_ports();
+                Ok(())
+            }
+            GradeEvent::TestFinished(_) => Ok(()),
+            GradeEvent::Finished(result) => {
+                let document = self.document(result)?;
+                writeln!(self.out, "{document}")?;
+                self.out.flush()
+            }
+        }
+    }
+}
