@@ -141,6 +141,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the step gives the program something to react to (a connection, bytes, a
+    /// close), as opposed to waiting for or checking what it does.
+    pub fn gives_input(&self) -> bool {
+        matches!(
+            self,
+            Action::Connect { .. }
+                | Action::Send { .. }
+                | Action::Close { .. }
+                | Action::Shutdown { .. }
+                | Action::Reset { .. }
+        )
+    }
+
     /// The client a step acts on.
     pub fn client(&self) -> &str {
         match self {

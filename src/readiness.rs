@@ -39,6 +39,7 @@ impl ListeningSocket {
 }
 
 const TCP_LISTEN: &str = "0A";
+const TCP_CLOSE_WAIT: &str = "08";
 
 /// One row of a `/proc/net/tcp`-style table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +47,8 @@ struct SocketRow {
     local: SocketAddr,
     remote: SocketAddr,
     listening: bool,
+    /// The peer closed and the owner has not called close() yet.
+    close_wait: bool,
     /// 0 for a connection still waiting in a listen backlog (no process holds it yet).
     inode: u64,
 }
@@ -61,6 +64,7 @@ fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
             local: parse_address(fields[1], v6)?,
             remote: parse_address(fields[2], v6)?,
             listening: fields[3] == TCP_LISTEN,
+            close_wait: fields[3] == TCP_CLOSE_WAIT,
             inode: fields[9].parse().ok()?,
         })
     })
@@ -105,6 +109,62 @@ pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
             .and_then(|table| accepted_in(&table, *file == "tcp6", server_port, client))
             .unwrap_or(false)
     })
+}
+
+/// How many connections to `port` the client side has closed but the program has not yet
+/// (state CLOSE_WAIT, accepted by the program).
+pub fn unfinished_closes(pid: i32, port: u16) -> usize {
+    ["tcp", "tcp6"]
+        .iter()
+        .filter_map(|file| fs::read_to_string(format!("/proc/{pid}/net/{file}")).ok().map(|t| (t, *file == "tcp6")))
+        .map(|(table, v6)| {
+            parse_table(&table, v6)
+                .filter(|row| row.close_wait && row.local.port() == port && row.inode != 0)
+                .count()
+        })
+        .sum()
+}
+
+/// Whether every thread of process `pid` is blocked waiting (state S): the program has done
+/// all it can with what it has received so far.
+pub fn is_idle(pid: i32) -> bool {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks.flatten().all(|task| {
+        fs::read_to_string(task.path().join("stat"))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(')')?;
+                after_name.split_whitespace().next().map(|state| state == "S")
+            })
+            .unwrap_or(true) // a thread that just ended is not busy
+    })
+}
+
+/// Waits (at most `limit`) until the program has settled: it has ended, or it has answered
+/// every client's close with its own and all its threads are blocked waiting for input.
+///
+/// Used before a client connects and before the program is stopped, so the outcome does not
+/// depend on whether the program or the grader was faster: a server that exits after its
+/// first client has exited before the next `connect`, and what a server prints when a client
+/// leaves is in the transcript every time.
+pub async fn wait_until_settled(program: &RunningProgram, port: u16, limit: Duration) {
+    let deadline = Instant::now() + limit;
+    let mut interval = Duration::from_millis(1);
+    loop {
+        let pid = program.pid();
+        let settled = program.ended().is_some()
+            || (unfinished_closes(pid, port) == 0 && is_idle(pid));
+        if settled || Instant::now() >= deadline {
+            return;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = program.ended_signal() => {}
+        }
+        interval = (interval * 2).min(MAX_POLL_INTERVAL);
+    }
 }
 
 /// Waits until the program accepts the connection of `client`, it ends, or `limit` passes.

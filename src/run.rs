@@ -17,7 +17,9 @@ use tokio::time::Instant;
 use crate::peers::{ExpectError, TcpClient};
 use crate::plan::{Action, Exercise, Matcher, Step, TestPlan};
 use crate::process::{ProgramCommand, RunningProgram};
-use crate::readiness::{NotListening, wait_until_accepted, wait_until_listening};
+use crate::readiness::{
+    NotListening, wait_until_accepted, wait_until_listening, wait_until_settled,
+};
 use crate::report::{GradeEvent, Reporter};
 use crate::sandbox::{Isolation, Limits, Sandbox};
 use crate::transcript::{Entry, Transcript};
@@ -25,6 +27,9 @@ use crate::verdict::{
     ExerciseResult, FailedStep, Failure, Outcome, Problem, TestResult, describe_matcher,
     describe_step, exact_progress,
 };
+
+/// Longest wait for the program to settle (before a connect, and before it is stopped).
+const SETTLE_LIMIT: Duration = Duration::from_secs(1);
 
 /// How a grading run is carried out.
 #[derive(Debug, Clone)]
@@ -184,6 +189,9 @@ async fn run_test(
             detail: None,
         }),
     };
+    if failure.is_none() {
+        session.settle().await;
+    }
     if let Some(failure) = &failure
         && failure_may_mean_the_program_ended(&failure.problem)
     {
@@ -303,13 +311,27 @@ impl Session<'_> {
             .expect("the plan checks that clients are connected before use")
     }
 
+    /// Waits until the program has done all it can with its input so far (bounded).
+    async fn settle(&self) {
+        if let Some(port) = self.exercise.listens_tcp {
+            let limit = self.settings.scaled(SETTLE_LIMIT);
+            wait_until_settled(self.program, port, limit).await;
+        }
+    }
+
     async fn play_step(&mut self, step: &Step) -> Result<(), Problem> {
         let name = step.action.client().to_owned();
+        // Input is given only to a program that is waiting for it, so what happens next does
+        // not depend on who was faster (the program's close vs the client's next send).
+        if step.action.gives_input() {
+            self.settle().await;
+        }
         match &step.action {
             Action::Connect { timeout, .. } => {
                 let address = self
                     .address
                     .expect("connect steps run only after the program listens");
+
                 let timeout = self.settings.scaled(*timeout);
                 let stream = self
                     .sandbox

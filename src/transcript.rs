@@ -214,6 +214,28 @@ impl Entry {
 }
 
 impl Transcript {
+    /// The program's stderr as shown to people. When the grader stopped the program with
+    /// Ctrl-C, Python's closing `KeyboardInterrupt` traceback is the grader's doing, not the
+    /// student's error (and where it points depends on timing): it is folded into one line.
+    pub fn stderr_text(&self) -> String {
+        let text = self.stderr.text();
+        let interrupted = self
+            .end
+            .is_some_and(|end| end.stopped_with == Some(libc::SIGINT));
+        let ends_with_interrupt = text
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .is_some_and(|line| line.starts_with("KeyboardInterrupt"));
+        match text.rfind("Traceback (most recent call last):") {
+            Some(start) if interrupted && ends_with_interrupt => format!(
+                "{}KeyboardInterrupt (traceback from the grader's Ctrl-C, not shown)\n",
+                &text[..start]
+            ),
+            _ => text,
+        }
+    }
+
     /// Renders the whole transcript as stable text.
     pub fn render(&self, normalizer: &Normalizer) -> String {
         let mut out = String::new();
@@ -223,12 +245,15 @@ impl Transcript {
         if let Some(end) = &self.end {
             let _ = writeln!(out, "program {end}");
         }
-        for (name, output) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+        for (name, output, text) in [
+            ("stdout", &self.stdout, self.stdout.text()),
+            ("stderr", &self.stderr, self.stderr_text()),
+        ] {
             if output.is_empty() {
                 continue;
             }
             let _ = writeln!(out, "{name}:");
-            for line in output.text().lines() {
+            for line in text.lines() {
                 let _ = writeln!(out, "  | {}", normalizer.line(line));
             }
         }

@@ -113,14 +113,21 @@ impl<W: Write> TextReporter<W> {
         if let Some(end) = &test.transcript.end {
             writeln!(out, "         program {end}")?;
         }
-        for (name, output) in [
-            ("stdout", &test.transcript.stdout),
-            ("stderr", &test.transcript.stderr),
+        for (name, output, text) in [
+            (
+                "stdout",
+                &test.transcript.stdout,
+                test.transcript.stdout.text(),
+            ),
+            (
+                "stderr",
+                &test.transcript.stderr,
+                test.transcript.stderr_text(),
+            ),
         ] {
             if output.is_empty() {
                 continue;
             }
-            let text = output.text();
             let lines: Vec<&str> = text.lines().collect();
             let skipped = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
             let more = if skipped > 0 {

@@ -74,13 +74,12 @@ fn compiler_style(
 ) -> String {
     let (first, rest) = rendered.split_once('\n').unwrap_or((rendered, ""));
     let first = first.strip_prefix("error: ").unwrap_or(first);
-    // Internal advice meant for Rust programmers, not for spec authors.
-    let first = first.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+    let first = plain_words(first);
     match location.filter(|loc| loc.line() > 0) {
         Some(loc) => {
             let prefix = format!("line {} column {}: ", loc.line(), loc.column());
             let short = first.strip_prefix(&prefix).unwrap_or(&first);
-            let rest = rest.replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+            let rest = plain_words(rest);
             format!(
                 "{source_name}:{}:{}: {short}\n{rest}",
                 loc.line(),
@@ -91,4 +90,14 @@ fn compiler_style(
     }
     .trim_end()
     .to_owned()
+}
+
+/// Rewords the parser's Rust vocabulary for spec authors.
+fn plain_words(text: &str) -> String {
+    text
+        // Advice meant for Rust programmers, not for spec authors.
+        .replace(", set DuplicateKeyPolicy in Options if acceptable", "")
+        .replace("invalid u16", "expected a port number (1 to 65535)")
+        .replace("invalid u32", "expected a whole number")
+        .replace("invalid usize", "expected a whole number")
 }
