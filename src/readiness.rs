@@ -116,7 +116,11 @@ pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
 pub fn unfinished_closes(pid: i32, port: u16) -> usize {
     ["tcp", "tcp6"]
         .iter()
-        .filter_map(|file| fs::read_to_string(format!("/proc/{pid}/net/{file}")).ok().map(|t| (t, *file == "tcp6")))
+        .filter_map(|file| {
+            fs::read_to_string(format!("/proc/{pid}/net/{file}"))
+                .ok()
+                .map(|t| (t, *file == "tcp6"))
+        })
         .map(|(table, v6)| {
             parse_table(&table, v6)
                 .filter(|row| row.close_wait && row.local.port() == port && row.inode != 0)
@@ -136,7 +140,10 @@ pub fn is_idle(pid: i32) -> bool {
             .ok()
             .and_then(|stat| {
                 let (_, after_name) = stat.rsplit_once(')')?;
-                after_name.split_whitespace().next().map(|state| state == "S")
+                after_name
+                    .split_whitespace()
+                    .next()
+                    .map(|state| state == "S")
             })
             .unwrap_or(true) // a thread that just ended is not busy
     })
@@ -154,8 +161,8 @@ pub async fn wait_until_settled(program: &RunningProgram, port: u16, limit: Dura
     let mut interval = Duration::from_millis(1);
     loop {
         let pid = program.pid();
-        let settled = program.ended().is_some()
-            || (unfinished_closes(pid, port) == 0 && is_idle(pid));
+        let settled =
+            program.ended().is_some() || (unfinished_closes(pid, port) == 0 && is_idle(pid));
         if settled || Instant::now() >= deadline {
             return;
         }

@@ -244,9 +244,9 @@ impl Problem {
             } => format!(
                 "client {client} expected your program to close the connection, but it sent more data"
             ),
-            Problem::UnexpectedData { client, .. } => format!(
-                "your program sent client {client} more than the exercise expects"
-            ),
+            Problem::UnexpectedData { client, .. } => {
+                format!("your program sent client {client} more than the exercise expects")
+            }
             Problem::NotClosed { client, waited } => format!(
                 "client {client} waited {} for your program to close the connection, but it stayed open",
                 words(*waited)

@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{netgrade, repo};
 use assert_cmd::assert::OutputAssertExt;
+use common::{netgrade, repo};
 use predicates::prelude::*;
 
 fn run(args: &[&str]) -> (i32, String, String) {
@@ -18,7 +18,11 @@ fn run(args: &[&str]) -> (i32, String, String) {
 #[test]
 fn list_shows_the_bundled_exercises_from_any_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let output = netgrade().current_dir(dir.path()).arg("list").output().unwrap();
+    let output = netgrade()
+        .current_dir(dir.path())
+        .arg("list")
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("tcp-server"), "{text}");
@@ -51,7 +55,10 @@ fn a_missing_program_exits_2_and_names_it() {
 fn a_missing_command_exits_2_and_names_it() {
     let (code, _, err) = run(&["test", "tcp-server", "--", "no-such-interpreter-xyz", "a"]);
     assert_eq!(code, 2);
-    assert!(err.contains("`no-such-interpreter-xyz` was not found on PATH"), "{err}");
+    assert!(
+        err.contains("`no-such-interpreter-xyz` was not found on PATH"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -88,14 +95,20 @@ fn only_the_chosen_test_runs() {
     assert_eq!(code, 1);
     assert!(out.contains("✗  4."), "{out}");
     assert!(!out.contains(" 1. "), "{out}");
-    assert!(out.contains("rerun this test: netgrade test tcp-server"), "{out}");
+    assert!(
+        out.contains("rerun this test: netgrade test tcp-server"),
+        "{out}"
+    );
 }
 
 #[test]
 fn validate_accepts_the_bundled_pack() {
     let (code, out, _) = run(&["validate"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("ok    exercises/tcp-server/exercise.yaml"), "{out}");
+    assert!(
+        out.contains("ok    exercises/tcp-server/exercise.yaml"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -113,7 +126,16 @@ fn json_output_can_go_to_a_file() {
     let report = dir.path().join("result.json");
     let fixture = "exercises/tcp-server/solutions/good/server_loopback.py";
     netgrade()
-        .args(["test", "tcp-server", fixture, "-t", "1", "--format", "json", "--output"])
+        .args([
+            "test",
+            "tcp-server",
+            fixture,
+            "-t",
+            "1",
+            "--format",
+            "json",
+            "--output",
+        ])
         .arg(&report)
         .assert()
         .success()

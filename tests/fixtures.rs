@@ -52,7 +52,13 @@ fn every_fixture_has_a_test() {
     let source = std::fs::read_to_string(repo().join("tests/fixtures.rs")).unwrap();
     for exercise in ["tcp-server", "tcp-echo-server"] {
         for fixture in fixtures(exercise) {
-            let name = fixture.path.file_name().unwrap().to_str().unwrap().to_owned();
+            let name = fixture
+                .path
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
             assert!(
                 source.contains(&format!("check(\"{exercise}\", \"{name}\")")),
                 "{} has no test in tests/fixtures.rs",
@@ -187,7 +193,9 @@ mod tcp_echo_server {
     fn decoding_binary_data_is_caught_at_the_first_changed_byte() {
         let document = check("tcp-echo-server", "decodes_text.py");
         assert_eq!(failure_kind(&document, 3), "wrong_reply");
-        let detail = test_json(&document, 3)["failure"]["detail"].as_str().unwrap();
+        let detail = test_json(&document, 3)["failure"]["detail"]
+            .as_str()
+            .unwrap();
         assert!(detail.contains("byte 1 differs"), "{detail}");
     }
 }

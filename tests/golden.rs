@@ -21,15 +21,25 @@ async fn reference_transcripts() {
         };
         let binary = &references[name];
         let program = submission::resolve(Some(binary), &[]).expect("reference exists");
-        let result = grade(&exercise, &program, &RunSettings::default(), &mut SilentReporter)
-            .await
-            .expect("grading runs");
+        let result = grade(
+            &exercise,
+            &program,
+            &RunSettings::default(),
+            &mut SilentReporter,
+        )
+        .await
+        .expect("grading runs");
         let normalizer = Normalizer {
             fixed_ports: exercise.fixed_ports(),
         };
         let mut golden = String::new();
         for test in &result.tests {
-            assert!(test.passed(), "{}: reference fails test {}", exercise.id, test.number);
+            assert!(
+                test.passed(),
+                "{}: reference fails test {}",
+                exercise.id,
+                test.number
+            );
             golden.push_str(&format!("── test {}: {}\n", test.number, test.name));
             // The command line holds the build path of the binary: name it instead.
             golden.push_str(
@@ -42,5 +52,8 @@ async fn reference_transcripts() {
         insta::assert_snapshot!(exercise.id.clone(), golden);
         checked += 1;
     }
-    assert!(checked >= 2, "expected the references of tcp-server and tcp-echo-server");
+    assert!(
+        checked >= 2,
+        "expected the references of tcp-server and tcp-echo-server"
+    );
 }

@@ -38,7 +38,10 @@ fn the_host_loopback_fallback_grades_and_says_so() {
         .unwrap();
     let out = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{out}");
-    assert!(out.contains("isolation: host loopback, tests run one at a time"), "{out}");
+    assert!(
+        out.contains("isolation: host loopback, tests run one at a time"),
+        "{out}"
+    );
 }
 
 #[test]

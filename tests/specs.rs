@@ -57,14 +57,23 @@ fn a_good_spec_validates() {
 #[test]
 fn an_unknown_key_names_its_place_and_the_expected_keys() {
     let text = error_for(&GOOD.replace("      - close: a", "      - close: a\n    pionts: 3"));
-    assert!(text.contains("<pack>/hello/exercise.yaml:11:5: unknown field `pionts`"), "{text}");
-    assert!(text.contains("expected one of name, points, hint, timeout, steps"), "{text}");
+    assert!(
+        text.contains("<pack>/hello/exercise.yaml:11:5: unknown field `pionts`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("expected one of name, points, hint, timeout, steps"),
+        "{text}"
+    );
 }
 
 #[test]
 fn an_unknown_step_lists_the_step_kinds() {
     let text = error_for(&GOOD.replace("- close: a", "- hangup: a"));
-    assert!(text.contains("exercise.yaml:10:9: unknown variant `hangup`"), "{text}");
+    assert!(
+        text.contains("exercise.yaml:10:9: unknown variant `hangup`"),
+        "{text}"
+    );
     assert!(text.contains("connect, send, expect"), "{text}");
 }
 
@@ -115,7 +124,11 @@ fn grading_against_a_bad_pack_exits_2_with_the_location() {
     let output = netgrade()
         .arg("--exercises")
         .arg(dir.path())
-        .args(["test", "hello", "exercises/tcp-server/solutions/good/server_loopback.py"])
+        .args([
+            "test",
+            "hello",
+            "exercises/tcp-server/solutions/good/server_loopback.py",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -129,7 +142,11 @@ fn a_custom_pack_grades_a_program() {
     let output = netgrade()
         .arg("--exercises")
         .arg(dir.path())
-        .args(["test", "hello", "exercises/tcp-server/solutions/good/server_loopback.py"])
+        .args([
+            "test",
+            "hello",
+            "exercises/tcp-server/solutions/good/server_loopback.py",
+        ])
         .output()
         .unwrap();
     let out = String::from_utf8_lossy(&output.stdout);

@@ -17,7 +17,10 @@ pub fn repo() -> PathBuf {
 /// `netgrade` as built for this test run, started in the repository root.
 pub fn netgrade() -> Command {
     let mut command = Command::cargo_bin("netgrade").expect("the netgrade binary is built");
-    command.current_dir(repo()).env("NO_COLOR", "1").env_remove("NETGRADE_SLOW");
+    command
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("NETGRADE_SLOW");
     command
 }
 
@@ -48,7 +51,10 @@ pub fn expectation_of(source: &Path) -> Expectation {
     let text = std::fs::read_to_string(source).expect("fixture is readable");
     let line = text
         .lines()
-        .find_map(|line| line.split_once("netgrade-expect:").map(|(_, rest)| rest.trim()))
+        .find_map(|line| {
+            line.split_once("netgrade-expect:")
+                .map(|(_, rest)| rest.trim())
+        })
         .unwrap_or_else(|| panic!("{} has no `netgrade-expect:` line", source.display()));
     let mut words = line.split_whitespace();
     match (words.next(), words.clone().next()) {
@@ -59,7 +65,10 @@ pub fn expectation_of(source: &Path) -> Expectation {
                 .map(|w| w.parse().unwrap_or_else(|_| panic!("bad test number {w}")))
                 .collect(),
         ),
-        _ => panic!("{}: cannot read `netgrade-expect: {line}`", source.display()),
+        _ => panic!(
+            "{}: cannot read `netgrade-expect: {line}`",
+            source.display()
+        ),
     }
 }
 
@@ -67,7 +76,11 @@ pub fn expectation_of(source: &Path) -> Expectation {
 pub fn fixtures(exercise: &str) -> Vec<Fixture> {
     let mut found = Vec::new();
     for kind in ["good", "bad"] {
-        let dir = repo().join("exercises").join(exercise).join("solutions").join(kind);
+        let dir = repo()
+            .join("exercises")
+            .join(exercise)
+            .join("solutions")
+            .join(kind);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
