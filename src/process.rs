@@ -22,7 +22,7 @@ use tokio::process::ChildStdin;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Sandbox, Stage, program_environment, show_size};
 use crate::spec::StopSpec;
 
 /// How to start the program under test.
@@ -30,10 +30,47 @@ use crate::spec::StopSpec;
 pub struct ProgramCommand {
     /// Program and arguments, `argv[0]` first.
     pub argv: Vec<OsString>,
-    /// Working directory.
+    /// Working directory (when nothing is staged).
     pub cwd: PathBuf,
     /// How the command is shown to people (`python3 server.py`).
     pub display: String,
+    /// What to copy into the run's own folder; the program then runs on the copy, there.
+    pub stage: Option<Stage>,
+}
+
+/// Forks and staging exclude each other. A staged executable is written through a descriptor;
+/// a child forked meanwhile by a parallel test inherits it until its own `exec`, and `exec` of
+/// the fresh copy then fails with ETXTBSY ("Text file busy"). Spawns share the lock; staging
+/// takes it alone.
+static FORK_LOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+impl ProgramCommand {
+    /// The argv and working directory for one run: on a staged copy when there is one.
+    fn prepare(&self, sandbox: &Sandbox) -> io::Result<(Vec<OsString>, PathBuf)> {
+        let Some(stage) = &self.stage else {
+            return Ok((self.argv.clone(), self.cwd.clone()));
+        };
+        let original = match stage {
+            Stage::Folder(_, script) => script,
+            Stage::File(file) => file,
+        };
+        let copy = {
+            let _no_forks = FORK_LOCK.write().unwrap_or_else(PoisonError::into_inner);
+            sandbox.stage(stage)?
+        };
+        let argv = self
+            .argv
+            .iter()
+            .map(|arg| {
+                if arg == original.as_os_str() {
+                    copy.clone().into_os_string()
+                } else {
+                    arg.clone()
+                }
+            })
+            .collect();
+        Ok((argv, sandbox.workdir().to_owned()))
+    }
 }
 
 /// Bytes kept from the start of each output stream.
@@ -275,6 +312,54 @@ pub struct FinishedProgram {
     pub stdout: CapturedOutput,
     /// Its standard error.
     pub stderr: CapturedOutput,
+    /// Limits it ran into, in words (`memory limit (512 MiB) reached`).
+    pub limits_hit: Vec<String>,
+}
+
+/// The limits a run ran into, from how it ended, the cgroup's counters and the output caps.
+fn limits_hit(
+    end: ProgramEnd,
+    sandbox: &Sandbox,
+    stdout: &CapturedOutput,
+    stderr: &CapturedOutput,
+) -> Vec<String> {
+    let limits = sandbox.limits();
+    let usage = sandbox.usage();
+    let mut hit = Vec::new();
+    if end.exit == ExitKind::Signal(libc::SIGXCPU) {
+        hit.push(format!(
+            "CPU time limit ({}) reached",
+            humantime::format_duration(limits.cpu())
+        ));
+    }
+    if usage.memory_limited {
+        hit.push(format!(
+            "memory limit ({}) reached",
+            show_size(limits.memory_bytes)
+        ));
+    }
+    if usage.processes_limited {
+        hit.push(format!(
+            "process limit ({} processes and threads) reached: a fork() failed",
+            limits.processes
+        ));
+    }
+    if end.exit == ExitKind::Signal(libc::SIGXFSZ) {
+        hit.push(format!(
+            "file size limit ({}) reached",
+            show_size(limits.file_bytes)
+        ));
+    }
+    for (name, output) in [("stdout", stdout), ("stderr", stderr)] {
+        if output.cut_bytes() > 0 {
+            hit.push(format!(
+                "{name} cut at {}: {} bytes written in all",
+                show_size((OUTPUT_HEAD_BYTES + OUTPUT_TAIL_BYTES) as u64),
+                output.total_bytes()
+            ));
+        }
+    }
+    hit
 }
 
 /// Time each stop signal is given before the next, stronger one.
@@ -290,23 +375,25 @@ impl RunningProgram {
             command: command.display.clone(),
             source,
         };
-        let (program, args) = command
-            .argv
+        let (argv, cwd) = command.prepare(sandbox).map_err(&spawn_error)?;
+        let (program, args) = argv
             .split_first()
             .ok_or_else(|| spawn_error(io::Error::other("empty command")))?;
         let mut child_command = tokio::process::Command::new(program);
         child_command
             .args(args)
-            .current_dir(&command.cwd)
+            .current_dir(&cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            // Python and C stdio buffer a pipe; unbuffered output survives a kill.
-            .env("PYTHONUNBUFFERED", "1")
-            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env_clear()
+            .envs(program_environment(&cwd))
             .kill_on_drop(true);
         sandbox.confine(&mut child_command);
-        let mut child = child_command.spawn().map_err(spawn_error)?;
+        let mut child = {
+            let _forking = FORK_LOCK.read().unwrap_or_else(PoisonError::into_inner);
+            child_command.spawn().map_err(spawn_error)?
+        };
         let raw_pid = child.id().and_then(|id| i32::try_from(id).ok());
         let group = raw_pid
             .and_then(Pid::from_raw)
@@ -380,9 +467,9 @@ impl RunningProgram {
         (self.stdout.snapshot(), self.stderr.snapshot())
     }
 
-    /// Stops the program (if still running) the way the spec says, kills whatever is left in
-    /// its process group, and collects its output.
-    pub async fn stop(mut self, how: StopSpec) -> FinishedProgram {
+    /// Stops the program (if still running) the way the spec says, kills whatever is left of
+    /// it, and collects its output.
+    pub async fn stop(mut self, how: StopSpec, sandbox: &Sandbox) -> FinishedProgram {
         let escalation: &[Signal] = match how {
             StopSpec::Interrupt => &[Signal::INT, Signal::TERM, Signal::KILL],
             StopSpec::Terminate => &[Signal::TERM, Signal::KILL],
@@ -398,8 +485,9 @@ impl RunningProgram {
                 break;
             }
         }
-        // Children the program started may outlive it in its group: end them too.
+        // Children the program started may outlive it in its group or elsewhere: end them too.
         let _ = rustix::process::kill_process_group(self.group, Signal::KILL);
+        sandbox.kill_all();
         LIVE_GROUPS
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -415,6 +503,7 @@ impl RunningProgram {
         let stdout = self.stdout.finish(Duration::from_secs(1)).await;
         let stderr = self.stderr.finish(Duration::from_secs(1)).await;
         FinishedProgram {
+            limits_hit: limits_hit(end, sandbox, &stdout, &stderr),
             end,
             stdout,
             stderr,

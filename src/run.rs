@@ -207,8 +207,9 @@ async fn run_test(
         finished_clients,
         ..
     } = session;
-    let finished = program.stop(exercise.stop).await;
+    let finished = program.stop(exercise.stop, &sandbox).await;
     drop((clients, finished_clients));
+    transcript.limits_hit = finished.limits_hit;
     transcript.end = Some(finished.end);
     transcript.stdout = finished.stdout;
     transcript.stderr = finished.stderr;

@@ -9,6 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::process::ProgramCommand;
+use crate::sandbox::{Stage, confines_as_root};
 
 /// What the user asked to run could not be run.
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +66,8 @@ fn resolve_path(path: &Path) -> Result<ProgramCommand, SubmissionError> {
         let python = find_on_path("python3")
             .ok_or_else(|| SubmissionError::CommandNotFound("python3".into()))?;
         return Ok(ProgramCommand {
-            argv: vec![python.into_os_string(), absolute.into_os_string()],
+            argv: vec![python.into_os_string(), absolute.clone().into_os_string()],
+            stage: Some(Stage::Folder(cwd.clone(), absolute)),
             cwd,
             display: format!("python3 {shown}"),
         });
@@ -74,7 +76,8 @@ fn resolve_path(path: &Path) -> Result<ProgramCommand, SubmissionError> {
         return Err(SubmissionError::NotExecutable(path.to_owned()));
     }
     Ok(ProgramCommand {
-        argv: vec![absolute.into_os_string()],
+        argv: vec![absolute.clone().into_os_string()],
+        stage: Some(Stage::File(absolute)),
         cwd,
         display: shown,
     })
@@ -102,18 +105,40 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
         argv,
         cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
         display,
+        stage: None,
     })
 }
 
-/// Finds an executable on PATH, like `which`.
+/// Finds an executable on PATH, like `which`. When programs run as an unprivileged user
+/// (the grader is root), only an executable that user can reach counts: a python3 under
+/// `/root/.pyenv` is skipped in favour of `/usr/bin/python3`.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
+    let unprivileged = confines_as_root();
     std::env::split_paths(&path)
+        .chain([PathBuf::from("/usr/local/bin"), PathBuf::from("/usr/bin")])
         .map(|dir| dir.join(name))
         .find(|candidate| {
             candidate
                 .metadata()
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+                && (!unprivileged || reachable_by_anyone(candidate))
+        })
+}
+
+/// Whether a user with no special rights can execute `path`: every folder on the way is
+/// searchable by others and the file is executable by others.
+fn reachable_by_anyone(path: &Path) -> bool {
+    let Ok(real) = path.canonicalize() else {
+        return false;
+    };
+    let file_ok = real
+        .metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o001 != 0);
+    file_ok
+        && real.ancestors().skip(1).all(|dir| {
+            dir.metadata()
+                .is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
         })
 }
 

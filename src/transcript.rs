@@ -97,6 +97,8 @@ pub struct Transcript {
     pub stdout: CapturedOutput,
     /// The program's standard error.
     pub stderr: CapturedOutput,
+    /// Limits the run ran into, in words.
+    pub limits_hit: Vec<String>,
 }
 
 /// What rendering keeps and hides.
@@ -244,6 +246,9 @@ impl Transcript {
         }
         if let Some(end) = &self.end {
             let _ = writeln!(out, "program {end}");
+        }
+        for limit in &self.limits_hit {
+            let _ = writeln!(out, "limit: {limit}");
         }
         for (name, output, text) in [
             ("stdout", &self.stdout, self.stdout.text()),

@@ -113,6 +113,9 @@ impl<W: Write> TextReporter<W> {
         if let Some(end) = &test.transcript.end {
             writeln!(out, "         program {end}")?;
         }
+        for limit in &test.transcript.limits_hit {
+            writeln!(out, "       {LABEL}limit reached:{LABEL:#} {limit}")?;
+        }
         for (name, output, text) in [
             (
                 "stdout",
