@@ -14,7 +14,7 @@ use netgrade::process::kill_all_live_groups;
 use netgrade::reference::{self, Profile};
 use netgrade::report::{JsonReporter, Reporter, SilentReporter, TextReporter};
 use netgrade::run::{RunSettings, grade};
-use netgrade::sandbox::{Isolation, Limits, NetNamespace};
+use netgrade::sandbox::{Isolation, NetNamespace};
 use netgrade::{spec, submission};
 
 use crate::cli::{Cli, ColorWhen, Command, Format, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
@@ -138,7 +138,6 @@ fn settings(args: &RunArgs) -> Result<RunSettings> {
     };
     let mut settings = RunSettings {
         isolation,
-        limits: Limits::default(),
         slow: args.slow,
         ..RunSettings::default()
     };

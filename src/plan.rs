@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use crate::sandbox::Limits;
 use crate::spec::{
-    ExerciseSpec, ExpectSpec, SendSpec, SpecError, StepSpec, StopSpec, TestSpec, parse_spec,
+    ExerciseSpec, ExpectSpec, LimitsSpec, SendSpec, SpecError, StepSpec, StopSpec, TestSpec,
+    parse_spec,
 };
 
 /// Default time a program has to start listening.
@@ -44,6 +46,8 @@ pub struct Exercise {
     pub stop: StopSpec,
     /// Time the program has to start listening.
     pub start_timeout: Duration,
+    /// Resource limits of the program.
+    pub limits: Limits,
     /// The tests, in spec order.
     pub tests: Vec<TestPlan>,
 }
@@ -154,6 +158,22 @@ impl Action {
         )
     }
 
+    /// The time values of a step, named, for range checks.
+    fn durations(&self) -> Vec<(&'static str, Duration)> {
+        match self {
+            Action::Connect { timeout, .. }
+            | Action::Expect { timeout, .. }
+            | Action::ExpectClosed { timeout, .. } => vec![("timeout", *timeout)],
+            Action::Send {
+                pieces: Some((_, pause)),
+                ..
+            } => vec![("pause", *pause)],
+            Action::ExpectNothing { during, .. } => vec![("for", *during)],
+            Action::WaitAccepted { up_to, .. } => vec![("up_to", *up_to)],
+            _ => Vec::new(),
+        }
+    }
+
     /// The client a step acts on.
     pub fn client(&self) -> &str {
         match self {
@@ -224,6 +244,14 @@ impl Exercise {
         if spec.tests.is_empty() {
             return Err(invalid_at(1, 1, "the exercise has no tests".into()));
         }
+        for (name, value) in [
+            ("timeouts.start", start_timeout),
+            ("timeouts.step", step_timeout),
+            ("timeouts.test", test_timeout),
+        ] {
+            check_duration(name, value).map_err(|message| invalid_at(1, 1, message))?;
+        }
+        let limits = plan_limits(&spec.limits).map_err(|message| invalid_at(1, 1, message))?;
         let mut tests = Vec::with_capacity(spec.tests.len());
         for (index, test) in spec.tests.into_iter().enumerate() {
             let ctx = StepContext {
@@ -241,6 +269,7 @@ impl Exercise {
             listens_tcp,
             stop: spec.program.stop,
             start_timeout,
+            limits,
             tests,
         })
     }
@@ -249,6 +278,74 @@ impl Exercise {
     pub fn fixed_ports(&self) -> Vec<u16> {
         self.listens_tcp.into_iter().collect()
     }
+}
+
+/// Longest time limit a spec may set: a test that needs longer is not a beginner's exercise,
+/// and an absurd value would let one submission hold a grading slot for hours.
+pub const MAX_DURATION: Duration = Duration::from_secs(600);
+
+fn check_duration(what: &str, value: Duration) -> Result<(), String> {
+    if value.is_zero() || value > MAX_DURATION {
+        return Err(format!(
+            "{what}: {} is out of range (more than 0, at most 10m)",
+            humantime::format_duration(value)
+        ));
+    }
+    Ok(())
+}
+
+/// Parses "256MiB", "1GiB", "64KiB", "1000000" into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size like 256MiB"))?;
+    let factor = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "KB" => 1 << 10,
+        "MiB" | "M" | "MB" => 1 << 20,
+        "GiB" | "G" | "GB" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use KiB, MiB or GiB)")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+fn plan_limits(spec: &LimitsSpec) -> Result<Limits, String> {
+    let mut limits = Limits::default();
+    let in_range = |what: &str, value: u64, low: u64, high: u64| {
+        if (low..=high).contains(&value) {
+            Ok(value)
+        } else {
+            Err(format!(
+                "limits.{what}: {value} is out of range ({low} to {high})"
+            ))
+        }
+    };
+    if let Some(cpu) = spec.cpu {
+        check_duration("limits.cpu", cpu)?;
+        limits.cpu_seconds = cpu.as_secs().max(1);
+    }
+    if let Some(memory) = &spec.memory {
+        let bytes = parse_size(memory).map_err(|e| format!("limits.memory: {e}"))?;
+        limits.memory_bytes = in_range("memory", bytes, 16 << 20, 16 << 30)?;
+    }
+    if let Some(processes) = spec.processes {
+        limits.processes = in_range("processes", processes, 1, 4096)?;
+    }
+    if let Some(size) = &spec.file_size {
+        let bytes = parse_size(size).map_err(|e| format!("limits.file_size: {e}"))?;
+        limits.file_bytes = in_range("file_size", bytes, 1, 4 << 30)?;
+    }
+    if let Some(files) = spec.open_files {
+        limits.open_files = in_range("open_files", files, 16, 65536)?;
+    }
+    Ok(limits)
 }
 
 fn is_identifier(id: &str) -> bool {
@@ -284,6 +381,9 @@ fn plan_test(
             message,
         };
         let action = plan_action(value, ctx).map_err(&invalid)?;
+        for (what, duration) in action.durations() {
+            check_duration(what, duration).map_err(&invalid)?;
+        }
         let client = action.client().to_owned();
         match &action {
             Action::Connect { .. } => {
@@ -311,12 +411,19 @@ fn plan_test(
         }
         steps.push(Step { line, action });
     }
+    let timeout = test.timeout.unwrap_or(default_timeout);
+    check_duration("timeout", timeout).map_err(|message| SpecError::Invalid {
+        file: ctx.source.to_owned(),
+        line: 1,
+        column: 1,
+        message: format!("test {number}: {message}"),
+    })?;
     Ok(TestPlan {
         number,
         name: test.name,
         points: test.points,
         hint: test.hint,
-        timeout: test.timeout.unwrap_or(default_timeout),
+        timeout,
         steps,
     })
 }
@@ -480,6 +587,29 @@ mod tests {
 
     fn plan(steps: &str) -> Result<Exercise, SpecError> {
         Exercise::from_yaml(&format!("{HEADER}{steps}"), "t.yaml")
+    }
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn absurd_timeouts_and_limits_are_refused() {
+        let err = plan("      - connect: a\n      - expect: { from: a, text: x, timeout: 3h }\n")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("timeout: 3h is out of range"),
+            "{err}"
+        );
+        let spec = HEADER.replace("tests:", "limits: { memory: 1KiB }\ntests:");
+        let err =
+            Exercise::from_yaml(&format!("{spec}      - connect: a\n"), "t.yaml").unwrap_err();
+        assert!(err.to_string().contains("limits.memory"), "{err}");
     }
 
     #[test]

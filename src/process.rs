@@ -344,7 +344,7 @@ fn limits_hit(
             limits.processes
         ));
     }
-    if end.exit == ExitKind::Signal(libc::SIGXFSZ) {
+    if end.exit == ExitKind::Signal(libc::SIGXFSZ) || sandbox.has_file_at_size(limits.file_bytes) {
         hit.push(format!(
             "file size limit ({}) reached",
             show_size(limits.file_bytes)

@@ -21,7 +21,7 @@ use crate::readiness::{
     NotListening, wait_until_accepted, wait_until_listening, wait_until_settled,
 };
 use crate::report::{GradeEvent, Reporter};
-use crate::sandbox::{Isolation, Limits, Sandbox};
+use crate::sandbox::{Isolation, Sandbox};
 use crate::transcript::{Entry, Transcript};
 use crate::verdict::{
     ExerciseResult, FailedStep, Failure, Outcome, Problem, TestResult, describe_matcher,
@@ -36,8 +36,6 @@ const SETTLE_LIMIT: Duration = Duration::from_secs(1);
 pub struct RunSettings {
     /// Isolation of each test run.
     pub isolation: Isolation,
-    /// Resource limits of the program.
-    pub limits: Limits,
     /// Tests run at once (forced to 1 on host loopback).
     pub jobs: usize,
     /// Every time limit is multiplied by this (for slow machines).
@@ -50,7 +48,6 @@ impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
             isolation: Isolation::Namespace,
-            limits: Limits::default(),
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             slow: 1.0,
             only_tests: Vec::new(),
@@ -152,7 +149,7 @@ async fn run_test(
         hint: test.hint.clone(),
         duration: Duration::ZERO,
     };
-    let sandbox = match Sandbox::create(settings.isolation, settings.limits) {
+    let sandbox = match Sandbox::create(settings.isolation, exercise.limits) {
         Ok(sandbox) => sandbox,
         Err(error) => {
             result.outcome = Outcome::Error(format!("could not create the sandbox: {error}"));

@@ -135,7 +135,7 @@ impl TcpClient {
                 MAX_BUFFERED_BYTES / (1024 * 1024)
             )));
         }
-        let mut chunk = [0u8; 16 * 1024];
+        let mut chunk = vec![0u8; 64 * 1024];
         match tokio::time::timeout_at(deadline, self.stream.read(&mut chunk)).await {
             Err(_) => ReadOutcome::TimedOut,
             Ok(Ok(0)) => self.end_with(ReadEnd::Closed),
@@ -162,15 +162,16 @@ impl TcpClient {
         timeout: Duration,
     ) -> Result<Vec<u8>, ExpectError> {
         let deadline = Instant::now() + timeout;
+        let mut checked = 0;
         loop {
-            match check(matcher, &self.received) {
+            match check(matcher, &self.received, checked) {
                 MatchState::Matched(length) => return Ok(self.received.drain(..length).collect()),
                 MatchState::Mismatch => {
                     return Err(ExpectError::Mismatch {
                         received: self.received.clone(),
                     });
                 }
-                MatchState::NeedMore => {}
+                MatchState::NeedMore => checked = self.received.len(),
             }
             match self.read_more(deadline).await {
                 ReadOutcome::Data => {}

@@ -62,6 +62,8 @@ struct JsonTest<'a> {
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     program_end: Option<String>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    limits_hit: &'a [String],
     transcript: String,
 }
 
@@ -179,6 +181,7 @@ impl<W: Write> JsonReporter<W> {
                     },
                     hint: test.hint.as_deref(),
                     program_end: test.transcript.end.map(|end| end.to_string()),
+                    limits_hit: &test.transcript.limits_hit,
                     transcript: test.transcript.render(&self.normalizer),
                 }
             })

@@ -151,6 +151,19 @@ impl Sandbox {
         self.workdir.path()
     }
 
+    /// Whether the program left a file of exactly `size` bytes in its folder: a write that
+    /// met the file size limit (programs that ignore SIGXFSZ, as Python does, get EFBIG).
+    pub fn has_file_at_size(&self, size: u64) -> bool {
+        let Ok(entries) = std::fs::read_dir(self.workdir()) else {
+            return false;
+        };
+        entries.flatten().take(1000).any(|entry| {
+            entry
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.len() == size)
+        })
+    }
+
     /// Copies the submission into the working directory; returns the program's path there.
     pub fn stage(&self, what: &Stage) -> io::Result<PathBuf> {
         workdir::stage(what, self.workdir(), self.run_as)

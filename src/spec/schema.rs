@@ -29,6 +29,9 @@ pub struct ExerciseSpec {
     /// Default time limits; each can be overridden per test or per step.
     #[serde(default)]
     pub timeouts: TimeoutsSpec,
+    /// Resource limits of the program in every test (defaults suit a beginner's program).
+    #[serde(default)]
+    pub limits: LimitsSpec,
     /// The tests, run one by one, each against a fresh start of the program.
     pub tests: Vec<TestSpec>,
 }
@@ -82,6 +85,28 @@ pub struct TimeoutsSpec {
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub test: Option<Duration>,
+}
+
+/// Resource limits of the program (sizes like "256MiB", "1GiB", "64KiB").
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    /// CPU time of the program (default 30s).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub cpu: Option<Duration>,
+    /// Memory of the whole run (default 512MiB).
+    #[serde(default)]
+    pub memory: Option<String>,
+    /// Processes and threads of the whole run (default 64).
+    #[serde(default)]
+    pub processes: Option<u64>,
+    /// Largest file the program may write (default 16MiB).
+    #[serde(default)]
+    pub file_size: Option<String>,
+    /// Open files per process (default 256).
+    #[serde(default)]
+    pub open_files: Option<u64>,
 }
 
 /// One test: a fresh start of the program and a script of steps.

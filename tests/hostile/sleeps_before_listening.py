@@ -1,0 +1,3 @@
+# Sleeps (10 minutes) before it would listen.
+import time
+time.sleep(600)
