@@ -35,18 +35,6 @@ fn peak_kib(pid: u32) -> Option<u64> {
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-/// Processes whose command line mentions `name` (the staged copy keeps the file name).
-fn processes_named(name: &str) -> Vec<String> {
-    std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter(|entry| entry.file_name().to_string_lossy().parse::<u32>().is_ok())
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(name) && !cmdline.contains("netgrade"))
-        .collect()
-}
-
 /// Grades `program` with the given extra arguments, checking the bounds every hostile run
 /// must keep, and that a correct program passes right after.
 fn grade(program: &Path, extra: &[&str]) -> Graded {
@@ -91,7 +79,7 @@ fn grade(program: &Path, extra: &[&str]) -> Graded {
         peak < GRADER_MEMORY_KIB,
         "{name}: the grader peaked at {peak} KiB"
     );
-    let left = processes_named(&name);
+    let left = common::processes_mentioning(&name);
     assert!(
         left.is_empty(),
         "{name}: still running afterwards: {left:?}"

@@ -3,7 +3,47 @@
 
 mod common;
 
-use common::{netgrade, repo};
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use common::{netgrade, processes_mentioning, repo};
+
+/// Tests on the host loopback all need port 8888 of the machine: one at a time.
+static HOST_PORT: Mutex<()> = Mutex::new(());
+
+/// Waits (bounded) until `check` holds, polling; for watching other processes from a test.
+fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    check()
+}
+
+/// A copy of a slow-to-finish server under a unique name, and netgrade grading it.
+fn grading_in_progress(marker: &str) -> (tempfile::TempDir, Child) {
+    let dir = tempfile::tempdir().unwrap();
+    let server: PathBuf = dir.path().join(format!("{marker}.py"));
+    std::fs::copy(repo().join("tests/hostile/ignores_signals.py"), &server).unwrap();
+    let child = netgrade()
+        .args(["test", "tcp-server"])
+        .arg(&server)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(20), || !processes_mentioning(marker)
+            .is_empty()),
+        "the program never started"
+    );
+    (dir, child)
+}
 
 #[test]
 fn two_gradings_of_port_8888_servers_at_once_both_pass() {
@@ -31,6 +71,7 @@ fn two_gradings_of_port_8888_servers_at_once_both_pass() {
 
 #[test]
 fn the_host_loopback_fallback_grades_and_says_so() {
+    let _port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
     let output = netgrade()
         .args(["test", "tcp-server", "--isolation", "none"])
         .arg(repo().join("exercises/tcp-server/solutions/good/server_loopback.py"))
@@ -54,18 +95,79 @@ fn no_program_is_left_running_after_grading() {
         &server,
     )
     .unwrap();
-    let status = netgrade()
+    let output = netgrade()
         .args(["test", "tcp-server"])
         .arg(&server)
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
-    let leftovers: Vec<String> = std::fs::read_dir("/proc")
-        .unwrap()
-        .flatten()
-        .filter_map(|entry| std::fs::read(entry.path().join("cmdline")).ok())
-        .map(|cmdline| String::from_utf8_lossy(&cmdline).replace('\0', " "))
-        .filter(|cmdline| cmdline.contains(marker))
-        .collect();
+    assert!(output.status.success());
+    let leftovers = processes_mentioning(marker);
     assert!(leftovers.is_empty(), "still running: {leftovers:?}");
+}
+
+#[test]
+fn sigterm_to_the_grader_stops_every_program_it_started() {
+    let marker = "netgrade-sigterm-check";
+    let (_dir, mut child) = grading_in_progress(marker);
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::TERM,
+    )
+    .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let mut message = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut message).unwrap();
+    assert!(message.contains("interrupted by SIGTERM"), "{message}");
+    assert!(
+        eventually(Duration::from_secs(5), || processes_mentioning(marker)
+            .is_empty()),
+        "left running: {:?}",
+        processes_mentioning(marker)
+    );
+}
+
+#[test]
+fn a_grader_killed_outright_takes_its_programs_with_it() {
+    let marker = "netgrade-sigkill-check";
+    let (_dir, mut child) = grading_in_progress(marker);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // PR_SET_PDEATHSIG ends the supervisor, and with it the program's PID namespace.
+    assert!(
+        eventually(Duration::from_secs(5), || processes_mentioning(marker)
+            .is_empty()),
+        "left running: {:?}",
+        processes_mentioning(marker)
+    );
+}
+
+#[test]
+fn without_privileges_grading_falls_back_to_the_host_loopback() {
+    if !netgrade::sandbox::confines_as_root() {
+        // Already unprivileged: the plain run below covers this path.
+        return;
+    }
+    let _port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    let binary = assert_cmd::cargo::cargo_bin("netgrade");
+    let output = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(binary)
+        .args(["test", "tcp-server"])
+        .arg(repo().join("exercises/tcp-server/solutions/good/server_loopback.py"))
+        .current_dir("/")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{out}{err}");
+    assert!(
+        err.contains("network namespaces are not available here"),
+        "{err}"
+    );
+    assert!(
+        out.contains("isolation: host loopback, tests run one at a time"),
+        "{out}"
+    );
 }
