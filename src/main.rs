@@ -165,11 +165,11 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     // With --output the report is built in memory and written at the end, whole.
     let mut buffer = Vec::new();
     let result = {
-        let sink: Box<dyn Write> = match &args.output {
+        let sink: Box<dyn Write + Send> = match &args.output {
             Some(_) => Box::new(&mut buffer),
             None => Box::new(anstream::stdout()),
         };
-        let mut reporter: Box<dyn Reporter + '_> = match args.format {
+        let mut reporter: Box<dyn Reporter + Send + '_> = match args.format {
             Format::Text => {
                 let mut text = TextReporter::new(sink, rerun);
                 text.verbose = args.verbose;

@@ -250,6 +250,7 @@ pub struct SpawnError {
 /// A running program under test.
 pub struct RunningProgram {
     group: Pid,
+    staged_from: Option<(PathBuf, PathBuf)>,
     end: watch::Receiver<Option<ExitKind>>,
     stdin: Option<ChildStdin>,
     stdout: OutputReader,
@@ -314,6 +315,9 @@ pub struct FinishedProgram {
     pub stderr: CapturedOutput,
     /// Limits it ran into, in words (`memory limit (512 MiB) reached`).
     pub limits_hit: Vec<String>,
+    /// Where the program ran from (a staged copy) and the folder it was copied from, so its
+    /// output can name the student's own files.
+    pub staged_from: Option<(PathBuf, PathBuf)>,
 }
 
 /// The limits a run ran into, from how it ended, the cgroup's counters and the output caps.
@@ -376,6 +380,11 @@ impl RunningProgram {
             source,
         };
         let (argv, cwd) = command.prepare(sandbox).map_err(&spawn_error)?;
+        let staged_from = match &command.stage {
+            Some(Stage::Folder(folder, _)) => Some((cwd.clone(), folder.clone())),
+            Some(Stage::File(file)) => file.parent().map(|dir| (cwd.clone(), dir.to_owned())),
+            None => None,
+        };
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| spawn_error(io::Error::other("empty command")))?;
@@ -415,6 +424,7 @@ impl RunningProgram {
         });
         Ok(RunningProgram {
             group,
+            staged_from,
             end,
             stdin,
             stdout,
@@ -504,6 +514,7 @@ impl RunningProgram {
         let stderr = self.stderr.finish(Duration::from_secs(1)).await;
         FinishedProgram {
             limits_hit: limits_hit(end, sandbox, &stdout, &stderr),
+            staged_from: self.staged_from.take(),
             end,
             stdout,
             stderr,

@@ -38,6 +38,7 @@ impl ListeningSocket {
     }
 }
 
+const TCP_ESTABLISHED: &str = "01";
 const TCP_LISTEN: &str = "0A";
 const TCP_CLOSE_WAIT: &str = "08";
 
@@ -49,6 +50,8 @@ struct SocketRow {
     listening: bool,
     /// The peer closed and the owner has not called close() yet.
     close_wait: bool,
+    /// Open both ways (a FIN from the peer has not been processed).
+    established: bool,
     /// 0 for a connection still waiting in a listen backlog (no process holds it yet).
     inode: u64,
 }
@@ -65,6 +68,7 @@ fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
             remote: parse_address(fields[2], v6)?,
             listening: fields[3] == TCP_LISTEN,
             close_wait: fields[3] == TCP_CLOSE_WAIT,
+            established: fields[3] == TCP_ESTABLISHED,
             inode: fields[9].parse().ok()?,
         })
     })
@@ -111,22 +115,23 @@ pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
     })
 }
 
-/// How many connections to `port` the client side has closed but the program has not yet
-/// (state CLOSE_WAIT, accepted by the program).
-pub fn unfinished_closes(pid: i32, port: u16) -> usize {
-    ["tcp", "tcp6"]
-        .iter()
-        .filter_map(|file| {
-            fs::read_to_string(format!("/proc/{pid}/net/{file}"))
-                .ok()
-                .map(|t| (t, *file == "tcp6"))
+/// Whether the program still has closing to react to on `port`: a connection in CLOSE_WAIT
+/// (the client closed, the program has not), or one the grader closed whose FIN the kernel has
+/// not yet delivered (still ESTABLISHED on the program's side).
+pub fn closes_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bool {
+    ["tcp", "tcp6"].iter().any(|file| {
+        let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) else {
+            return false;
+        };
+        parse_table(&table, *file == "tcp6").any(|row| {
+            row.local.port() == port
+                && ((row.close_wait && row.inode != 0)
+                    || (row.established
+                        && closed_by_grader.iter().any(|client| {
+                            row.remote.port() == client.port() && same_ip(row.remote, *client)
+                        })))
         })
-        .map(|(table, v6)| {
-            parse_table(&table, v6)
-                .filter(|row| row.close_wait && row.local.port() == port && row.inode != 0)
-                .count()
-        })
-        .sum()
+    })
 }
 
 /// Whether every thread of process `pid` is blocked waiting (state S): the program has done
@@ -149,20 +154,26 @@ pub fn is_idle(pid: i32) -> bool {
     })
 }
 
-/// Waits (at most `limit`) until the program has settled: it has ended, or it has answered
-/// every client's close with its own and all its threads are blocked waiting for input.
+/// Waits (at most `limit`) until the program has settled: it has ended, or every close has
+/// reached it and been answered with its own (see [`closes_pending`]) and all its threads
+/// are blocked waiting for input.
 ///
 /// Used before a client connects and before the program is stopped, so the outcome does not
 /// depend on whether the program or the grader was faster: a server that exits after its
 /// first client has exited before the next `connect`, and what a server prints when a client
 /// leaves is in the transcript every time.
-pub async fn wait_until_settled(program: &RunningProgram, port: u16, limit: Duration) {
+pub async fn wait_until_settled(
+    program: &RunningProgram,
+    port: u16,
+    closed_by_grader: &[SocketAddr],
+    limit: Duration,
+) {
     let deadline = Instant::now() + limit;
     let mut interval = Duration::from_millis(1);
     loop {
         let pid = program.pid();
-        let settled =
-            program.ended().is_some() || (unfinished_closes(pid, port) == 0 && is_idle(pid));
+        let settled = program.ended().is_some()
+            || (!closes_pending(pid, port, closed_by_grader) && is_idle(pid));
         if settled || Instant::now() >= deadline {
             return;
         }

@@ -67,7 +67,7 @@ pub async fn grade(
     exercise: &Exercise,
     program: &ProgramCommand,
     settings: &RunSettings,
-    reporter: &mut dyn Reporter,
+    reporter: &mut (dyn Reporter + Send),
 ) -> std::io::Result<ExerciseResult> {
     let started = Instant::now();
     reporter.write_event(&GradeEvent::Started {
@@ -170,7 +170,7 @@ async fn run_test(
         program: &program,
         transcript: Transcript::default(),
         clients: BTreeMap::new(),
-        finished_clients: Vec::new(),
+        closed_by_grader: Vec::new(),
         address: None,
     };
     session.transcript.entries.push(Entry::Started {
@@ -201,12 +201,12 @@ async fn run_test(
     let Session {
         mut transcript,
         clients,
-        finished_clients,
         ..
     } = session;
     let finished = program.stop(exercise.stop, &sandbox).await;
-    drop((clients, finished_clients));
+    drop(clients);
     transcript.limits_hit = finished.limits_hit;
+    transcript.staged_from = finished.staged_from;
     transcript.end = Some(finished.end);
     transcript.stdout = finished.stdout;
     transcript.stderr = finished.stderr;
@@ -237,8 +237,8 @@ struct Session<'a> {
     program: &'a RunningProgram,
     transcript: Transcript,
     clients: BTreeMap<String, TcpClient>,
-    /// Closed clients' sockets, kept until the end so a late byte does not cause a reset.
-    finished_clients: Vec<TcpClient>,
+    /// Client addresses whose connections the grader has closed or half-closed.
+    closed_by_grader: Vec<SocketAddr>,
     /// Where the program listens.
     address: Option<SocketAddr>,
 }
@@ -313,7 +313,7 @@ impl Session<'_> {
     async fn settle(&self) {
         if let Some(port) = self.exercise.listens_tcp {
             let limit = self.settings.scaled(SETTLE_LIMIT);
-            wait_until_settled(self.program, port, limit).await;
+            wait_until_settled(self.program, port, &self.closed_by_grader, limit).await;
         }
     }
 
@@ -411,15 +411,19 @@ impl Session<'_> {
                         wanted_close: false,
                     });
                 }
-                if let Some(mut client) = self.clients.remove(&name) {
-                    // A failure here means the connection is already gone: nothing to close.
-                    let _ = client.close().await;
-                    self.finished_clients.push(client);
+                // Nothing is pending (checked above) and the program is idle, so this is an
+                // orderly close (FIN); what the program sends later meets a reset, as it would
+                // from a real client.
+                if let Some(client) = self.clients.remove(&name) {
+                    self.closed_by_grader.extend(client.local_addr().ok());
                 }
                 self.transcript.entries.push(Entry::Closed { client: name });
             }
             Action::Shutdown { .. } => {
-                let _ = self.client(&name).shutdown().await;
+                let client = self.client(&name);
+                let _ = client.shutdown().await;
+                let local = client.local_addr().ok();
+                self.closed_by_grader.extend(local);
                 self.transcript
                     .entries
                     .push(Entry::ShutDown { client: name });

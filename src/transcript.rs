@@ -99,6 +99,8 @@ pub struct Transcript {
     pub stderr: CapturedOutput,
     /// Limits the run ran into, in words.
     pub limits_hit: Vec<String>,
+    /// The staged copy's folder and the folder it came from (see [`Transcript::stdout_text`]).
+    pub staged_from: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }
 
 /// What rendering keeps and hides.
@@ -216,11 +218,27 @@ impl Entry {
 }
 
 impl Transcript {
+    /// Output as the student should read it: the run's private copy of their folder
+    /// (`/tmp/netgrade-run-…`) is named as their own folder, so tracebacks point at their files.
+    fn own_paths(&self, text: String) -> String {
+        match &self.staged_from {
+            Some((copy, original)) => {
+                text.replace(&copy.display().to_string(), &original.display().to_string())
+            }
+            None => text,
+        }
+    }
+
+    /// The program's stdout as shown to people.
+    pub fn stdout_text(&self) -> String {
+        self.own_paths(self.stdout.text())
+    }
+
     /// The program's stderr as shown to people. When the grader stopped the program with
     /// Ctrl-C, Python's closing `KeyboardInterrupt` traceback is the grader's doing, not the
     /// student's error (and where it points depends on timing): it is folded into one line.
     pub fn stderr_text(&self) -> String {
-        let text = self.stderr.text();
+        let text = self.own_paths(self.stderr.text());
         let interrupted = self
             .end
             .is_some_and(|end| end.stopped_with == Some(libc::SIGINT));
@@ -251,7 +269,7 @@ impl Transcript {
             let _ = writeln!(out, "limit: {limit}");
         }
         for (name, output, text) in [
-            ("stdout", &self.stdout, self.stdout.text()),
+            ("stdout", &self.stdout, self.stdout_text()),
             ("stderr", &self.stderr, self.stderr_text()),
         ] {
             if output.is_empty() {

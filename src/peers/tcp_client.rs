@@ -245,12 +245,6 @@ impl TcpClient {
         self.stream.shutdown().await
     }
 
-    /// Closes normally. The client sends FIN and stops reading; its socket is kept open until
-    /// the test ends so that late bytes from the program do not turn the close into a reset.
-    pub async fn close(&mut self) -> io::Result<()> {
-        self.stream.shutdown().await
-    }
-
     /// Aborts the connection with RST (SO_LINGER 0, then close).
     pub fn reset(self) -> io::Result<()> {
         self.stream.set_zero_linger()?;

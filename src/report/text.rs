@@ -120,7 +120,7 @@ impl<W: Write> TextReporter<W> {
             (
                 "stdout",
                 &test.transcript.stdout,
-                test.transcript.stdout.text(),
+                test.transcript.stdout_text(),
             ),
             (
                 "stderr",

@@ -36,12 +36,24 @@ pub struct ChildSetup {
     pub run_as: Option<(u32, u32)>,
     /// Supervise through a PID namespace (otherwise the program is the child itself).
     pub supervise: bool,
+    /// The grader's pid, to notice that it died before the child could ask to die with it.
+    pub grader_pid: libc::pid_t,
 }
 
 /// The signals relay and init survive (the program receives them directly).
 const RELAYED: [libc::c_int; 4] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP, libc::SIGQUIT];
 
 extern "C" fn ignore_signal(_: libc::c_int) {}
+
+/// Init's death signal. The kernel does not deliver a plain SIGKILL to the init of a PID
+/// namespace that has no handler for it (init is "unkillable" from inside), and the parent-death
+/// signal is such a plain signal: so init dies through a signal it handles by exiting.
+const INIT_DEATH_SIGNAL: libc::c_int = libc::SIGUSR1;
+
+extern "C" fn exit_now(_: libc::c_int) {
+    // SAFETY: _exit is async-signal-safe.
+    unsafe { libc::_exit(137) };
+}
 
 fn check(result: libc::c_int) -> io::Result<libc::c_int> {
     if result < 0 {
@@ -62,6 +74,10 @@ impl ChildSetup {
         // descriptors created here; no allocation happens between fork and exec.
         unsafe {
             check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0))?;
+            if libc::getppid() != self.grader_pid {
+                // The grader died before the death signal was armed: nothing to run for.
+                libc::_exit(1);
+            }
             if let Some(fd) = self.netns_fd {
                 check(libc::setns(fd, libc::CLONE_NEWNET))?;
             }
@@ -103,7 +119,26 @@ impl ChildSetup {
         // SAFETY: see `apply`.
         unsafe {
             libc::close(status_read);
-            check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0))?;
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = exit_now as *const () as usize;
+            libc::sigaction(INIT_DEATH_SIGNAL, &action, std::ptr::null_mut());
+            check(libc::prctl(
+                libc::PR_SET_PDEATHSIG,
+                INIT_DEATH_SIGNAL,
+                0,
+                0,
+                0,
+            ))?;
+            // If the relay died before the line above, no signal will come; the relay holds
+            // the other end of the status pipe, so its death shows as an error on ours.
+            let mut lifeline = libc::pollfd {
+                fd: status_write,
+                events: 0,
+                revents: 0,
+            };
+            if libc::poll(&mut lifeline, 1, 0) > 0 && lifeline.revents & libc::POLLERR != 0 {
+                libc::_exit(1);
+            }
             if isolated {
                 // A /proc of its own: the program sees only its own processes, not the grader.
                 libc::mount(
@@ -127,7 +162,7 @@ impl ChildSetup {
             let program = check(libc::fork())?;
             if program == 0 {
                 libc::close(status_write);
-                for signal in RELAYED {
+                for signal in RELAYED.into_iter().chain([INIT_DEATH_SIGNAL]) {
                     libc::signal(signal, libc::SIG_DFL);
                 }
                 check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0))?;

@@ -183,6 +183,7 @@ impl Sandbox {
             limits: self.limits,
             run_as: self.run_as,
             supervise: confines_as_root(),
+            grader_pid: std::process::id() as libc::pid_t,
         };
         command.process_group(0);
         // SAFETY: `apply` only makes async-signal-safe system calls on data prepared above;
