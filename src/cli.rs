@@ -4,6 +4,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use netgrade::report::Format;
 
 /// Grades network-programming exercises: runs a student's program against scripted TCP
 /// clients and tells, test by test, what worked and what did not.
@@ -91,7 +92,7 @@ pub struct TestArgs {
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    pub format: netgrade::report::Format,
 
     /// Write the report to FILE instead of standard output (written whole, atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
@@ -124,15 +125,6 @@ pub enum IsolationChoice {
     Namespace,
     /// The machine's loopback, one test at a time.
     None,
-}
-
-/// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    /// For people: colour, expected vs received, what happened.
-    Text,
-    /// netgrade's JSON result (schema netgrade/result/v1).
-    Json,
 }
 
 /// `--color`.

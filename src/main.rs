@@ -12,12 +12,12 @@ use clap::Parser;
 use netgrade::pack::ExercisePack;
 use netgrade::process::kill_all_live_groups;
 use netgrade::reference::{self, Profile};
-use netgrade::report::{JsonReporter, Reporter, SilentReporter, TextReporter};
+use netgrade::report::{SilentReporter, TextReporter};
 use netgrade::run::{RunSettings, grade};
 use netgrade::sandbox::{Isolation, NetNamespace};
 use netgrade::{spec, submission};
 
-use crate::cli::{Cli, ColorWhen, Command, Format, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
+use crate::cli::{Cli, ColorWhen, Command, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
 
 /// What a command concluded.
 enum Conclusion {
@@ -169,14 +169,7 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
             Some(_) => Box::new(&mut buffer),
             None => Box::new(anstream::stdout()),
         };
-        let mut reporter: Box<dyn Reporter + Send + '_> = match args.format {
-            Format::Text => {
-                let mut text = TextReporter::new(sink, rerun);
-                text.verbose = args.verbose;
-                Box::new(text)
-            }
-            Format::Json => Box::new(JsonReporter::new(sink)),
-        };
+        let mut reporter = args.format.reporter(sink, rerun, args.verbose);
         grade(&exercise, &program, &settings, reporter.as_mut()).await?
     };
     if let Some(path) = &args.output {
@@ -275,7 +268,7 @@ async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
                 format!("netgrade test {} {}", exercise.id, binary.display()),
             );
             for test in result.tests.iter().filter(|t| !t.passed()) {
-                use netgrade::report::GradeEvent;
+                use netgrade::report::{GradeEvent, Reporter};
                 reporter.write_event(&GradeEvent::TestFinished(test))?;
             }
         }

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use crate::sandbox::Limits;
 use crate::spec::{
     ExerciseSpec, ExpectSpec, LimitsSpec, SendSpec, SpecError, StepSpec, StopSpec, TestSpec,
-    parse_spec,
+    Visibility, parse_spec,
 };
 
 /// Default time a program has to start listening.
@@ -40,6 +40,8 @@ pub struct Exercise {
     pub source: String,
     /// Binary name of the reference solution in the `reference/` crate.
     pub reference: Option<String>,
+    /// Names (or globs) a submission's program is looked for under.
+    pub entry: Vec<String>,
     /// TCP port the program must listen on before the steps begin.
     pub listens_tcp: Option<u16>,
     /// How a still-running program is stopped after the steps.
@@ -63,6 +65,10 @@ pub struct TestPlan {
     pub points: u32,
     /// Shown to the student when the test fails.
     pub hint: Option<String>,
+    /// Who sees the result on a course platform.
+    pub visibility: Visibility,
+    /// Labels.
+    pub tags: Vec<String>,
     /// Limit for the whole test.
     pub timeout: Duration,
     /// The script.
@@ -252,6 +258,9 @@ impl Exercise {
             check_duration(name, value).map_err(|message| invalid_at(1, 1, message))?;
         }
         let limits = plan_limits(&spec.limits).map_err(|message| invalid_at(1, 1, message))?;
+        for entry in &spec.entry {
+            check_entry(entry).map_err(|message| invalid_at(1, 1, message))?;
+        }
         let mut tests = Vec::with_capacity(spec.tests.len());
         for (index, test) in spec.tests.into_iter().enumerate() {
             let ctx = StepContext {
@@ -266,6 +275,7 @@ impl Exercise {
             title: spec.title,
             source: source.to_owned(),
             reference: spec.reference,
+            entry: spec.entry,
             listens_tcp,
             stop: spec.program.stop,
             start_timeout,
@@ -292,6 +302,24 @@ fn check_duration(what: &str, value: Duration) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// An entry name must stay inside the submission: relative, no `..`, a valid glob.
+pub fn check_entry(entry: &str) -> Result<(), String> {
+    let path = std::path::Path::new(entry);
+    if entry.is_empty()
+        || path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!(
+            "entry `{entry}` must be a file name inside the submission folder (no `..`, not absolute)"
+        ));
+    }
+    globset::Glob::new(entry)
+        .map(|_| ())
+        .map_err(|e| format!("entry `{entry}` is not a valid pattern: {e}"))
 }
 
 /// Parses "256MiB", "1GiB", "64KiB", "1000000" into bytes.
@@ -423,6 +451,8 @@ fn plan_test(
         name: test.name,
         points: test.points,
         hint: test.hint,
+        visibility: test.visibility,
+        tags: test.tags,
         timeout,
         steps,
     })
@@ -610,6 +640,18 @@ mod tests {
         let err =
             Exercise::from_yaml(&format!("{spec}      - connect: a\n"), "t.yaml").unwrap_err();
         assert!(err.to_string().contains("limits.memory"), "{err}");
+    }
+
+    #[test]
+    fn entries_cannot_leave_the_submission() {
+        assert!(check_entry("server.py").is_ok());
+        assert!(check_entry("*.py").is_ok());
+        assert!(check_entry("../../etc/passwd").is_err());
+        assert!(check_entry("/etc/passwd").is_err());
+        let spec = HEADER.replace("tests:", "entry: [../../etc/passwd]\ntests:");
+        let err =
+            Exercise::from_yaml(&format!("{spec}      - connect: a\n"), "t.yaml").unwrap_err();
+        assert!(err.to_string().contains("no `..`"), "{err}");
     }
 
     #[test]

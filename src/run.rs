@@ -147,6 +147,8 @@ async fn run_test(
         outcome: Outcome::Passed,
         transcript: Transcript::default(),
         hint: test.hint.clone(),
+        visibility: test.visibility,
+        tags: test.tags.clone(),
         duration: Duration::ZERO,
     };
     let sandbox = match Sandbox::create(settings.isolation, exercise.limits) {

@@ -26,6 +26,10 @@ pub struct TestResult {
     pub transcript: Transcript,
     /// The spec's hint for this test.
     pub hint: Option<String>,
+    /// Who sees the result on a course platform.
+    pub visibility: crate::spec::Visibility,
+    /// The test's labels.
+    pub tags: Vec<String>,
     /// Wall time of the test.
     pub duration: Duration,
 }

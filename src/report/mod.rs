@@ -3,7 +3,10 @@
 //! As in nextest, the runner emits events and knows nothing of formats; a new format is a new
 //! reporter.
 
+mod classroom;
+mod gradescope;
 mod json;
+mod junit;
 mod text;
 
 use std::io;
@@ -12,8 +15,11 @@ use crate::plan::Exercise;
 use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, TestResult};
 
+pub use classroom::{ClassroomReporter, classroom_json};
+pub use gradescope::GradescopeReporter;
 pub use json::{JsonReporter, SCHEMA as JSON_SCHEMA, problem_kind, status};
-pub use text::TextReporter;
+pub use junit::JunitReporter;
+pub use text::{TextReporter, plain_test_report};
 
 /// What happens during a grading run, in order.
 #[derive(Debug)]
@@ -49,4 +55,77 @@ impl Reporter for SilentReporter {
     fn write_event(&mut self, _event: &GradeEvent<'_>) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// The output formats, for `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: colour, expected vs received, what happened.
+    Text,
+    /// netgrade's JSON result (schema netgrade/result/v1), the superset of the others.
+    Json,
+    /// Gradescope's autograder results.json.
+    Gradescope,
+    /// JUnit XML (GitLab, GitHub test reporters).
+    Junit,
+    /// GitHub Classroom's grading reporter input (base64 JSON).
+    Classroom,
+}
+
+impl Format {
+    /// File name ending for per-submission result files.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Gradescope => "gradescope.json",
+            Format::Junit => "junit.xml",
+            Format::Classroom => "classroom.b64",
+        }
+    }
+
+    /// A reporter of this format writing to `out`; `rerun` reproduces the grading.
+    pub fn reporter<'a, W: std::io::Write + Send + 'a>(
+        self,
+        out: W,
+        rerun: String,
+        verbose: bool,
+    ) -> Box<dyn Reporter + Send + 'a> {
+        match self {
+            Format::Text => {
+                let mut text = TextReporter::new(out, rerun);
+                text.verbose = verbose;
+                Box::new(text)
+            }
+            Format::Json => Box::new(JsonReporter::new(out)),
+            Format::Gradescope => Box::new(GradescopeReporter::new(out, rerun)),
+            Format::Junit => Box::new(JunitReporter::new(out, rerun)),
+            Format::Classroom => Box::new(ClassroomReporter::new(out, rerun)),
+        }
+    }
+}
+
+/// Renders a finished result in `format`, as a reporter would have written it live.
+pub fn render(
+    format: Format,
+    exercise: &Exercise,
+    result: &ExerciseResult,
+    rerun: String,
+) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    {
+        let sink = anstream::StripStream::new(&mut out);
+        let mut reporter = format.reporter(sink, rerun, false);
+        reporter.write_event(&GradeEvent::Started {
+            exercise,
+            program: &result.program,
+            isolation: result.isolation,
+            slow: 1.0,
+        })?;
+        for test in &result.tests {
+            reporter.write_event(&GradeEvent::TestFinished(test))?;
+        }
+        reporter.write_event(&GradeEvent::Finished(result))?;
+    }
+    Ok(out)
 }

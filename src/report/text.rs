@@ -160,6 +160,16 @@ impl<W: Write> TextReporter<W> {
     }
 }
 
+/// One test's report as plain text (no colour): the body platforms show under a test.
+pub fn plain_test_report(exercise_ports: Vec<u16>, test: &TestResult, rerun: &str) -> String {
+    let mut reporter = TextReporter::new(anstream::StripStream::new(Vec::new()), rerun.to_owned());
+    reporter.normalizer.fixed_ports = exercise_ports;
+    if reporter.test(test).is_err() {
+        return String::new();
+    }
+    String::from_utf8_lossy(&reporter.out.into_inner()).into_owned()
+}
+
 /// Shows non-text bytes as a hex + ASCII dump (first 64 bytes).
 fn hex_dump_if_binary(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     if std::str::from_utf8(bytes).is_ok() {

@@ -23,6 +23,10 @@ pub struct ExerciseSpec {
     /// Name of the binary in the `reference/` crate that solves this exercise.
     #[serde(default)]
     pub reference: Option<String>,
+    /// File names a submission's program is looked for under, in order (`server.py`,
+    /// `tcp_server.py`); plain names or globs inside the submission folder.
+    #[serde(default)]
+    pub entry: Vec<String>,
     /// How the program under test is started and what it must do before tests begin.
     #[serde(default)]
     pub program: ProgramSpec,
@@ -121,6 +125,12 @@ pub struct TestSpec {
     /// A one-line hint shown to the student when this test fails.
     #[serde(default)]
     pub hint: Option<String>,
+    /// Who sees this test's result on a course platform (default visible).
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// Labels for grouping tests in reports.
+    #[serde(default)]
+    pub tags: Vec<String>,
     /// Time limit for this whole test (overrides `timeouts.test`).
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
@@ -128,6 +138,33 @@ pub struct TestSpec {
     /// The script, run in order.
     #[schemars(with = "Vec<StepSpec>")]
     pub steps: Vec<Spanned<StepSpec>>,
+}
+
+/// Who sees a test's result (the Gradescope vocabulary).
+#[derive(Debug, Default, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Always shown.
+    #[default]
+    Visible,
+    /// Never shown to the student.
+    Hidden,
+    /// Shown after the due date.
+    AfterDueDate,
+    /// Shown once grades are published.
+    AfterPublished,
+}
+
+impl Visibility {
+    /// The word course platforms use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Visible => "visible",
+            Visibility::Hidden => "hidden",
+            Visibility::AfterDueDate => "after_due_date",
+            Visibility::AfterPublished => "after_published",
+        }
+    }
 }
 
 fn one_point() -> u32 {

@@ -1,0 +1,98 @@
+//! [`ClassroomReporter`]: what GitHub Classroom's grading reporter reads.
+//!
+//! The reporter takes, from each runner step, a base64-encoded JSON
+//! `{version: 1, status, max_score, tests: [{name, status, score, message, …}]}` (passed in as
+//! `<RUNNER>_RESULTS`); this writes exactly that base64 line, ready for
+//! `echo "result=$(netgrade … --format classroom)" >> "$GITHUB_OUTPUT"`.
+
+use std::io::{self, Write};
+
+use base64::Engine;
+use serde::Serialize;
+
+use super::{GradeEvent, Reporter};
+use crate::verdict::{ExerciseResult, Outcome};
+
+/// Writes the base64 result line when grading ends.
+pub struct ClassroomReporter<W: Write> {
+    out: W,
+    rerun: String,
+}
+
+impl<W: Write> ClassroomReporter<W> {
+    /// A reporter writing to `out`.
+    pub fn new(out: W, rerun: String) -> Self {
+        ClassroomReporter { out, rerun }
+    }
+}
+
+#[derive(Serialize)]
+struct Results<'a> {
+    version: u32,
+    status: &'static str,
+    max_score: u32,
+    tests: Vec<Test<'a>>,
+}
+
+#[derive(Serialize)]
+struct Test<'a> {
+    name: String,
+    status: &'static str,
+    score: u32,
+    message: String,
+    test_code: String,
+    filename: &'a str,
+    line_no: u32,
+    execution_time: String,
+}
+
+/// The JSON before base64 (for tests and for people).
+pub fn classroom_json(result: &ExerciseResult, rerun: &str) -> serde_json::Value {
+    let status = if result.has_errors() {
+        "error"
+    } else if result.all_passed() {
+        "pass"
+    } else {
+        "fail"
+    };
+    let document = Results {
+        version: 1,
+        status,
+        max_score: result.max_score(),
+        tests: result
+            .tests
+            .iter()
+            .map(|test| Test {
+                name: format!("{}. {}", test.number, test.name),
+                status: match test.outcome {
+                    Outcome::Passed => "pass",
+                    Outcome::Failed(_) => "fail",
+                    Outcome::Error(_) => "error",
+                },
+                score: test.points,
+                message: match &test.outcome {
+                    Outcome::Passed => String::new(),
+                    Outcome::Failed(failure) => failure.problem.explain(),
+                    Outcome::Error(message) => message.clone(),
+                },
+                test_code: format!("{rerun} --test {}", test.number),
+                filename: "",
+                line_no: 0,
+                execution_time: format!("{:.2}s", test.duration.as_secs_f64()),
+            })
+            .collect(),
+    };
+    serde_json::to_value(document).unwrap_or_default()
+}
+
+impl<W: Write> Reporter for ClassroomReporter<W> {
+    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
+        if let GradeEvent::Finished(result) = event {
+            let json = classroom_json(result, &self.rerun).to_string();
+            let encoded = base64::engine::general_purpose::STANDARD.encode(json);
+            writeln!(self.out, "{encoded}")?;
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,104 @@
+//! [`GradescopeReporter`]: Gradescope's autograder `results.json`.
+//!
+//! Fields per Gradescope's autograder specification: top-level `score`, `execution_time`,
+//! `output`; `tests[]` with `name`, `number`, `score`, `max_score`, `status`
+//! (`passed`/`failed`), `output` (the failure report), `visibility` (hidden tests stay hidden)
+//! and `tags`.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::{GradeEvent, Reporter, plain_test_report};
+use crate::verdict::ExerciseResult;
+
+/// Writes `results.json` when grading ends.
+pub struct GradescopeReporter<W: Write> {
+    out: W,
+    ports: Vec<u16>,
+    rerun: String,
+}
+
+impl<W: Write> GradescopeReporter<W> {
+    /// A reporter writing to `out`; `rerun` is the command shown for reproducing a failure.
+    pub fn new(out: W, rerun: String) -> Self {
+        GradescopeReporter {
+            out,
+            ports: Vec::new(),
+            rerun,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Results<'a> {
+    score: u32,
+    execution_time: u64,
+    output: String,
+    tests: Vec<Test<'a>>,
+}
+
+#[derive(Serialize)]
+struct Test<'a> {
+    name: &'a str,
+    number: String,
+    score: u32,
+    max_score: u32,
+    status: &'static str,
+    output: String,
+    visibility: &'static str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
+}
+
+fn results<'a>(result: &'a ExerciseResult, ports: &[u16], rerun: &str) -> Results<'a> {
+    let passed = result.tests.iter().filter(|t| t.passed()).count();
+    Results {
+        score: result.score(),
+        execution_time: result.duration.as_secs(),
+        output: format!(
+            "{}: {} of {} tests passed, {}/{} points.",
+            result.title,
+            passed,
+            result.tests.len(),
+            result.score(),
+            result.max_score()
+        ),
+        tests: result
+            .tests
+            .iter()
+            .map(|test| Test {
+                name: &test.name,
+                number: test.number.to_string(),
+                score: test.points,
+                max_score: test.max_points,
+                status: if test.passed() { "passed" } else { "failed" },
+                output: if test.passed() {
+                    String::new()
+                } else {
+                    plain_test_report(ports.to_vec(), test, rerun)
+                },
+                visibility: test.visibility.as_str(),
+                tags: &test.tags,
+            })
+            .collect(),
+    }
+}
+
+impl<W: Write> Reporter for GradescopeReporter<W> {
+    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
+        match event {
+            GradeEvent::Started { exercise, .. } => {
+                self.ports = exercise.fixed_ports();
+                Ok(())
+            }
+            GradeEvent::TestFinished(_) => Ok(()),
+            GradeEvent::Finished(result) => {
+                let document = results(result, &self.ports, &self.rerun);
+                serde_json::to_writer_pretty(&mut self.out, &document).map_err(io::Error::other)?;
+                writeln!(self.out)?;
+                self.out.flush()
+            }
+        }
+    }
+}
