@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use netgrade::pack::ExercisePack;
 use netgrade::plan::Exercise;
+use netgrade::process::ProgramCommand;
 use netgrade::reference::{self, Profile};
 use netgrade::report::SilentReporter;
 use netgrade::run::{RunSettings, grade};
@@ -23,7 +24,7 @@ use netgrade::verdict::Outcome;
 struct Case {
     label: String,
     exercise: Arc<Exercise>,
-    program: PathBuf,
+    program: ProgramCommand,
     must_fail: BTreeSet<usize>,
 }
 
@@ -60,34 +61,6 @@ fn parse_options() -> Options {
     options
 }
 
-/// `netgrade-expect: fail 2 4` → {2, 4}; `fail all` → every test; `pass` → {}.
-fn must_fail(source: &Path, tests: usize) -> Option<BTreeSet<usize>> {
-    let text = std::fs::read_to_string(source).ok()?;
-    let line = text.lines().find_map(|l| {
-        l.split_once("netgrade-expect:")
-            .map(|(_, r)| r.trim().to_owned())
-    })?;
-    let words: Vec<&str> = line.split_whitespace().collect();
-    match words.as_slice() {
-        ["pass"] => Some(BTreeSet::new()),
-        ["fail", "all"] => Some((1..=tests).collect()),
-        ["fail", numbers @ ..] => numbers.iter().map(|n| n.parse().ok()).collect(),
-        _ => None,
-    }
-}
-
-fn compile_rust(source: &Path, into: &Path) -> PathBuf {
-    let binary = into.join(source.file_stem().unwrap_or_default());
-    let status = std::process::Command::new("rustc")
-        .args(["--edition", "2021", "-O", "-o"])
-        .arg(&binary)
-        .arg(source)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "{} does not compile", source.display());
-    binary
-}
-
 fn cases(root: &Path, scratch: &Path) -> Vec<Case> {
     let pack = ExercisePack::Folder(root.join("exercises"));
     let references = reference::build(root, Profile::Release).expect("the references build");
@@ -98,38 +71,20 @@ fn cases(root: &Path, scratch: &Path) -> Vec<Case> {
             cases.push(Case {
                 label: format!("{} reference", exercise.id),
                 exercise: Arc::clone(&exercise),
-                program: binary.clone(),
+                program: submission::resolve(Some(binary), &[]).expect("reference exists"),
                 must_fail: BTreeSet::new(),
             });
         }
-        for kind in ["good", "bad"] {
-            let dir = root
-                .join("exercises")
-                .join(&exercise.id)
-                .join("solutions")
-                .join(kind);
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
-            files.sort();
-            for source in files {
-                let Some(must_fail) = must_fail(&source, exercise.tests.len()) else {
-                    continue;
-                };
-                let program = match source.extension().and_then(|e| e.to_str()) {
-                    Some("rs") => compile_rust(&source, scratch),
-                    Some("py") => source.clone(),
-                    _ => continue,
-                };
-                let name = source.file_name().unwrap_or_default().to_string_lossy();
-                cases.push(Case {
-                    label: format!("{} {kind}/{name}", exercise.id),
-                    exercise: Arc::clone(&exercise),
-                    program,
-                    must_fail,
-                });
-            }
+        let fixtures = netgrade::audit::fixtures(&root.join("exercises").join(&exercise.id))
+            .expect("the fixtures are valid");
+        for fixture in fixtures {
+            let program = netgrade::audit::program_for(&fixture, scratch).expect("fixture builds");
+            cases.push(Case {
+                label: format!("{} {}", exercise.id, fixture.label()),
+                exercise: Arc::clone(&exercise),
+                must_fail: fixture.expectation.failing_tests(exercise.tests.len()),
+                program,
+            });
         }
     }
     cases
@@ -198,12 +153,15 @@ async fn main() {
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let case = &cases[index];
-                let program =
-                    submission::resolve(Some(&case.program), &[]).expect("program exists");
                 let began = Instant::now();
-                let result = grade(&case.exercise, &program, &settings, &mut SilentReporter)
-                    .await
-                    .expect("grading runs");
+                let result = grade(
+                    &case.exercise,
+                    &case.program,
+                    &settings,
+                    &mut SilentReporter,
+                )
+                .await
+                .expect("grading runs");
                 let failed: BTreeSet<usize> = result
                     .tests
                     .iter()

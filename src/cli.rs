@@ -37,6 +37,9 @@ pub enum Command {
     Test(TestArgs),
     /// Check that every reference solution passes its exercise.
     Verify(VerifyArgs),
+    /// Run every known-good and known-bad fixture of each exercise and check its declared
+    /// verdict: are the tests strong enough?
+    Audit(AuditArgs),
     /// List the exercises.
     List,
     /// Show an exercise's statement.
@@ -111,6 +114,16 @@ pub struct VerifyArgs {
     /// Use reference binaries already built in DIR instead of building them with cargo.
     #[arg(long, value_name = "DIR")]
     pub reference_dir: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `netgrade audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only these exercises (default: all).
+    pub exercises: Vec<String>,
 
     #[command(flatten)]
     pub run: RunArgs,

@@ -15,8 +15,10 @@
 //! - [`sandbox`], [`process`], [`readiness`], [`peers`]: running one test.
 //! - [`run`]: playing every test and collecting results.
 //! - [`reference`]: building the reference solutions for `verify`.
+//! - [`audit`]: known-good and known-bad programs proving a spec's strength.
 //! - [`transcript`], [`verdict`]: what happened and what it means.
 //! - [`report`]: writers for people and machines.
+pub mod audit;
 pub mod pack;
 pub mod peers;
 pub mod plan;

@@ -17,7 +17,9 @@ use netgrade::run::{RunSettings, grade};
 use netgrade::sandbox::{Isolation, NetNamespace};
 use netgrade::{spec, submission};
 
-use crate::cli::{Cli, ColorWhen, Command, IsolationChoice, RunArgs, TestArgs, VerifyArgs};
+use crate::cli::{
+    AuditArgs, Cli, ColorWhen, Command, IsolationChoice, RunArgs, TestArgs, VerifyArgs,
+};
 
 /// What a command concluded.
 enum Conclusion {
@@ -105,6 +107,7 @@ async fn run(cli: Cli) -> Result<Conclusion> {
     match cli.command {
         Command::Test(args) => test(&pack, args).await,
         Command::Verify(args) => verify(&pack, args).await,
+        Command::Audit(args) => audit(&pack, args).await,
         Command::List => list(&pack),
         Command::Show { exercise } => show(&pack, &exercise),
         Command::Validate { paths } => validate(&pack, &paths),
@@ -215,15 +218,7 @@ fn rerun_program(args: &TestArgs) -> String {
 }
 
 async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
-    let mut exercises = pack.exercises()?;
-    if !args.exercises.is_empty() {
-        for id in &args.exercises {
-            if !exercises.iter().any(|(e, _)| &e.id == id) {
-                pack.find(id)?;
-            }
-        }
-        exercises.retain(|(e, _)| args.exercises.contains(&e.id));
-    }
+    let exercises = selected(pack, &args.exercises)?;
     let binaries = match &args.reference_dir {
         Some(dir) => reference::from_dir(dir),
         None => {
@@ -280,6 +275,57 @@ async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
         started.elapsed().as_secs_f64()
     )?;
     Ok(if all_passed {
+        Conclusion::Passed
+    } else {
+        Conclusion::Failed
+    })
+}
+
+/// Exercises selected by id (all when `ids` is empty); unknown ids are errors.
+fn selected(
+    pack: &ExercisePack,
+    ids: &[String],
+) -> Result<Vec<(netgrade::plan::Exercise, netgrade::pack::ExerciseSource)>> {
+    let mut exercises = pack.exercises()?;
+    for id in ids {
+        if !exercises.iter().any(|(e, _)| &e.id == id) {
+            pack.find(id)?;
+        }
+    }
+    if !ids.is_empty() {
+        exercises.retain(|(e, _)| ids.contains(&e.id));
+    }
+    Ok(exercises)
+}
+
+async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
+    let exercises = selected(pack, &args.exercises)?;
+    let settings = settings(&args.run)?;
+    let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
+    let mut out = anstream::stdout();
+    writeln!(
+        out,
+        "{:<20} {:>12} {:>12}  misses",
+        "exercise", "good passed", "bad caught"
+    )?;
+    let mut misses = Vec::new();
+    for (exercise, _) in &exercises {
+        let dir = pack.exercise_dir(&exercise.id, scratch.path())?;
+        let row = netgrade::audit::audit(exercise, &dir, &settings, scratch.path()).await?;
+        writeln!(
+            out,
+            "{:<20} {:>12} {:>12}  {}",
+            row.exercise,
+            format!("{}/{}", row.good_passed, row.good),
+            format!("{}/{}", row.bad_caught, row.bad),
+            row.misses.len()
+        )?;
+        misses.extend(row.misses.iter().map(|m| format!("{}: {m}", row.exercise)));
+    }
+    for miss in &misses {
+        writeln!(out, "  miss: {miss}")?;
+    }
+    Ok(if misses.is_empty() {
         Conclusion::Passed
     } else {
         Conclusion::Failed

@@ -4,23 +4,17 @@
 
 mod common;
 
-use std::collections::BTreeSet;
-
-use common::{Expectation, failed_tests, fixtures, grade_json, program_for, repo, test_json};
+use common::{failed_tests, fixtures, grade_json, program_for, repo, test_json};
 
 /// Grades one fixture and checks the declared verdict.
 fn check(exercise: &str, file: &str) -> serde_json::Value {
     let fixture = fixtures(exercise)
         .into_iter()
-        .find(|f| f.path.ends_with(file))
+        .find(|f| f.source.ends_with(file))
         .unwrap_or_else(|| panic!("no fixture {file} for {exercise}"));
-    let (code, document) = grade_json(exercise, &program_for(&fixture.path), &[]);
-    let all: BTreeSet<usize> = (1..=document["tests"].as_array().unwrap().len()).collect();
-    let expected_failures = match &fixture.expectation {
-        Expectation::Pass => BTreeSet::new(),
-        Expectation::FailAll => all,
-        Expectation::Fail(tests) => tests.clone(),
-    };
+    let (code, document) = grade_json(exercise, &program_for(&fixture.source), &[]);
+    let tests = document["tests"].as_array().unwrap().len();
+    let expected_failures = fixture.expectation.failing_tests(tests);
     assert_eq!(
         failed_tests(&document),
         expected_failures,
@@ -53,7 +47,7 @@ fn every_fixture_has_a_test() {
     for exercise in ["tcp-server", "tcp-echo-server"] {
         for fixture in fixtures(exercise) {
             let name = fixture
-                .path
+                .source
                 .file_name()
                 .unwrap()
                 .to_str()
@@ -62,7 +56,7 @@ fn every_fixture_has_a_test() {
             assert!(
                 source.contains(&format!("check(\"{exercise}\", \"{name}\")")),
                 "{} has no test in tests/fixtures.rs",
-                fixture.path.display()
+                fixture.source.display()
             );
         }
     }

@@ -24,118 +24,28 @@ pub fn netgrade() -> Command {
     command
 }
 
-/// What a fixture declares on its `netgrade-expect:` line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expectation {
-    /// Every test passes.
-    Pass,
-    /// Exactly these tests fail.
-    Fail(BTreeSet<usize>),
-    /// Every test fails.
-    FailAll,
-}
-
-/// A known-good or known-bad program beside an exercise.
-#[derive(Debug, Clone)]
-pub struct Fixture {
-    /// The exercise it solves.
-    pub exercise: String,
-    /// Its source file.
-    pub path: PathBuf,
-    /// Its declared verdict.
-    pub expectation: Expectation,
-}
-
-/// Reads `# netgrade-expect: fail 2 4` (or `// ...`, `pass`, `fail all`).
-pub fn expectation_of(source: &Path) -> Expectation {
-    let text = std::fs::read_to_string(source).expect("fixture is readable");
-    let line = text
-        .lines()
-        .find_map(|line| {
-            line.split_once("netgrade-expect:")
-                .map(|(_, rest)| rest.trim())
-        })
-        .unwrap_or_else(|| panic!("{} has no `netgrade-expect:` line", source.display()));
-    let mut words = line.split_whitespace();
-    match (words.next(), words.clone().next()) {
-        (Some("pass"), None) => Expectation::Pass,
-        (Some("fail"), Some("all")) => Expectation::FailAll,
-        (Some("fail"), Some(_)) => Expectation::Fail(
-            words
-                .map(|w| w.parse().unwrap_or_else(|_| panic!("bad test number {w}")))
-                .collect(),
-        ),
-        _ => panic!(
-            "{}: cannot read `netgrade-expect: {line}`",
-            source.display()
-        ),
-    }
-}
+pub use netgrade::audit::Fixture;
 
 /// Every fixture of an exercise (`exercises/<id>/solutions/{good,bad}/*`).
 pub fn fixtures(exercise: &str) -> Vec<Fixture> {
-    let mut found = Vec::new();
-    for kind in ["good", "bad"] {
-        let dir = repo()
-            .join("exercises")
-            .join(exercise)
-            .join("solutions")
-            .join(kind);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if !matches!(path.extension().and_then(|e| e.to_str()), Some("py" | "rs")) {
-                continue;
-            }
-            let expectation = expectation_of(&path);
-            assert_eq!(
-                kind == "good",
-                expectation == Expectation::Pass,
-                "{}: good fixtures pass, bad ones fail",
-                path.display()
-            );
-            found.push(Fixture {
-                exercise: exercise.to_owned(),
-                path,
-                expectation,
-            });
-        }
-    }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
-    found
+    netgrade::audit::fixtures(&repo().join("exercises").join(exercise)).expect("fixtures are valid")
 }
 
-/// The program arguments for `netgrade test`: a .py file as it is, a .rs file compiled first.
+/// The program path for `netgrade test`: a .py file as it is, a .rs file compiled first
+/// (once per test binary).
 pub fn program_for(source: &Path) -> PathBuf {
-    if source.extension().is_some_and(|e| e == "rs") {
-        compile_rust(source)
-    } else {
-        source.to_owned()
-    }
-}
-
-/// Compiles a single-file Rust fixture with rustc (once per test binary).
-pub fn compile_rust(source: &Path) -> PathBuf {
     static BUILT: Mutex<BTreeMap<PathBuf, PathBuf>> = Mutex::new(BTreeMap::new());
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(binary) = built.get(source) {
-        return binary.clone();
+    if source.extension().is_none_or(|e| e != "rs") {
+        return source.to_owned();
     }
-    let relative = source.strip_prefix(repo()).unwrap_or(source);
-    let name = relative.to_string_lossy().replace(['/', '.'], "_");
-    let binary = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let status = Command::new(rustc)
-        .args(["--edition", "2021", "-O", "-o"])
-        .arg(&binary)
-        .arg(source)
-        .status()
-        .expect("rustc runs");
-    assert!(status.success(), "{} does not compile", source.display());
-    built.insert(source.to_owned(), binary.clone());
-    binary
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    built
+        .entry(source.to_owned())
+        .or_insert_with(|| {
+            netgrade::audit::compile_rust(source, Path::new(env!("CARGO_TARGET_TMPDIR")))
+                .expect("the fixture compiles")
+        })
+        .clone()
 }
 
 /// The reference binaries (built once per test binary with cargo).
