@@ -35,6 +35,11 @@ pub enum Command {
     /// Examples: `netgrade test tcp-server server.py`,
     /// `netgrade test tcp-server -- ./my_server --port 8888`.
     Test(TestArgs),
+    /// Grade a whole class: every sub-folder of SUBMISSIONS is one student's submission.
+    ///
+    /// Results go to --output (one file per submission, written as each finishes, plus
+    /// summary.csv and summary.json). Exits 0 once every submission has a verdict.
+    Grade(GradeArgs),
     /// Check that every reference solution passes its exercise.
     Verify(VerifyArgs),
     /// Run every known-good and known-bad fixture of each exercise and check its declared
@@ -78,12 +83,18 @@ pub struct TestArgs {
     /// Exercise id (see `netgrade list`).
     pub exercise: String,
 
-    /// The program: a .py file runs with python3, an executable runs as it is.
+    /// The program: a .py file runs with python3, an executable as it is; a folder is searched
+    /// for the program (see --entry).
     pub program: Option<PathBuf>,
 
     /// Any command, after `--` (e.g. `-- java Server`).
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<OsString>,
+
+    /// When PROGRAM is a folder: the program's file name or glob inside it (default: the
+    /// exercise's entry names, then the only .py file, the only executable, main.rs).
+    #[arg(long, value_name = "NAME|GLOB")]
+    pub entry: Option<String>,
 
     /// Run only this test number (repeatable).
     #[arg(long = "test", short = 't', value_name = "N")]
@@ -103,6 +114,63 @@ pub struct TestArgs {
 
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+/// `netgrade grade`.
+#[derive(Debug, Args)]
+pub struct GradeArgs {
+    /// The folder holding one sub-folder per submission.
+    pub submissions: PathBuf,
+
+    /// Exercise id.
+    #[arg(long, short = 'e')]
+    pub exercise: String,
+
+    /// The program's file name or glob inside each submission.
+    #[arg(long, value_name = "NAME|GLOB")]
+    pub entry: Option<String>,
+
+    /// Grade only part K of N (1-based): for spreading a class over a CI matrix.
+    #[arg(long, value_name = "K/N", value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+
+    /// Also write each result in this format (the JSON result is always written).
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// Folder for the result files.
+    #[arg(
+        long,
+        short = 'o',
+        value_name = "DIR",
+        default_value = "netgrade-results"
+    )]
+    pub output: PathBuf,
+
+    /// Keep results already in the output folder; grade only the rest.
+    #[arg(long)]
+    pub resume: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+fn parse_partition(text: &str) -> Result<(usize, usize), String> {
+    let (part, parts) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not K/N (for example 2/4)"))?;
+    let part: usize = part
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{part}` is not a number"))?;
+    let parts: usize = parts
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{parts}` is not a number"))?;
+    if parts == 0 || part == 0 || part > parts {
+        return Err(format!("{part}/{parts}: K must be between 1 and N"));
+    }
+    Ok((part, parts))
 }
 
 /// `netgrade verify`.

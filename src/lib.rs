@@ -16,9 +16,11 @@
 //! - [`run`]: playing every test and collecting results.
 //! - [`reference`]: building the reference solutions for `verify`.
 //! - [`audit`]: known-good and known-bad programs proving a spec's strength.
+//! - [`batch`]: grading a whole class, in parallel, with resumable result files.
 //! - [`transcript`], [`verdict`]: what happened and what it means.
 //! - [`report`]: writers for people and machines.
 pub mod audit;
+pub mod batch;
 pub mod pack;
 pub mod peers;
 pub mod plan;

@@ -162,6 +162,11 @@ pub enum Problem {
         /// The limit.
         limit: Duration,
     },
+    /// The submission could not be run at all (no program found, it did not compile).
+    NotRun {
+        /// Why, in words.
+        reason: String,
+    },
 }
 
 fn words(duration: Duration) -> String {
@@ -264,6 +269,7 @@ impl Problem {
                     words(*limit)
                 )
             }
+            Problem::NotRun { reason } => format!("your submission could not be run: {reason}"),
         }
     }
 

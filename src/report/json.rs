@@ -127,6 +127,7 @@ pub fn problem_kind(problem: &Problem) -> &'static str {
         Problem::NotClosed { .. } => "not_closed",
         Problem::SendFailed { .. } => "send_failed",
         Problem::TestTimedOut { .. } => "test_timed_out",
+        Problem::NotRun { .. } => "not_run",
     }
 }
 

@@ -1,0 +1,504 @@
+//! Grading a whole class: [`grade_class`] over the [`Submission`]s in a folder.
+//!
+//! Every sub-folder is one student's submission. Its program is found by name
+//! ([`find_entry`]), graded like `netgrade test` (each test in its own sandbox), and its result
+//! written at once, atomically, to the output folder, so an interrupted batch loses nothing
+//! and `--resume` skips what is done. A submission that cannot be run (empty, no program, does
+//! not compile) gets its own verdict with the reason; it never stops the batch.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use globset::Glob;
+use serde::Serialize;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+
+use crate::audit::compile_rust;
+use crate::plan::Exercise;
+use crate::process::ProgramCommand;
+use crate::report::{Format, SilentReporter, render};
+use crate::run::{RunSettings, grade};
+use crate::sandbox::Isolation;
+use crate::submission;
+use crate::transcript::Transcript;
+use crate::verdict::{ExerciseResult, Failure, Outcome, Problem, TestResult};
+
+/// One student's submission folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    /// The folder's name.
+    pub student: String,
+    /// The folder.
+    pub dir: PathBuf,
+}
+
+/// The sub-folders of `root`, sorted by name (hidden ones skipped).
+pub fn submissions(root: &Path) -> io::Result<Vec<Submission>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(root)? {
+        let entry = entry?;
+        let student = entry.file_name().to_string_lossy().into_owned();
+        if student.starts_with('.') || !entry.file_type()?.is_dir() {
+            continue;
+        }
+        found.push(Submission {
+            student,
+            dir: entry.path(),
+        });
+    }
+    found.sort_by(|a, b| a.student.cmp(&b.student));
+    Ok(found)
+}
+
+/// Part `part` (1-based) of `parts`: every `parts`-th submission of the sorted list, so
+/// machines of a CI matrix together grade each submission exactly once.
+pub fn partition(all: Vec<Submission>, part: usize, parts: usize) -> Vec<Submission> {
+    all.into_iter()
+        .enumerate()
+        .filter(|(index, _)| index % parts == part - 1)
+        .map(|(_, submission)| submission)
+        .collect()
+}
+
+/// Most files looked at when searching a submission for its program.
+const MAX_FILES_SEARCHED: usize = 2000;
+
+/// Files of `dir` (relative paths, at most three folders deep), shallowest first, then by name.
+fn files_of(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut folders = vec![(PathBuf::new(), 0)];
+    while let Some((relative, depth)) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(dir.join(&relative)) else {
+            continue;
+        };
+        for entry in entries.flatten().take(MAX_FILES_SEARCHED) {
+            let name = entry.file_name();
+            let path = relative.join(&name);
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if name.to_string_lossy().starts_with('.') || kind.is_symlink() {
+                continue;
+            }
+            if kind.is_dir() && depth < 3 && name != "target" && name != "__pycache__" {
+                folders.push((path, depth + 1));
+            } else if kind.is_file() {
+                files.push(path);
+            }
+        }
+    }
+    files.sort_by_key(|path| (path.components().count(), path.clone()));
+    files
+}
+
+/// Finds the program of a submission: `entry` (from `--entry`), else the exercise's entry
+/// names in order, else the only `.py` file, else the only executable, else `main.rs`
+/// (compiled with rustc into `scratch`; no Cargo build scripts are ever run).
+pub fn find_entry(
+    dir: &Path,
+    entry: Option<&str>,
+    defaults: &[String],
+    scratch: &Path,
+) -> Result<ProgramCommand, String> {
+    let files = files_of(dir);
+    if files.is_empty() {
+        return Err("the submission is empty".into());
+    }
+    let patterns: Vec<&str> = match entry {
+        Some(entry) => vec![entry],
+        None => defaults.iter().map(String::as_str).collect(),
+    };
+    for pattern in &patterns {
+        let matcher = Glob::new(pattern)
+            .map_err(|e| format!("bad entry pattern `{pattern}`: {e}"))?
+            .compile_matcher();
+        if let Some(found) = files.iter().find(|file| {
+            matcher.is_match(file) || file.file_name().is_some_and(|name| matcher.is_match(name))
+        }) {
+            return runnable(&dir.join(found), scratch);
+        }
+    }
+    if entry.is_none() {
+        let top_level: Vec<&PathBuf> = files
+            .iter()
+            .filter(|f| f.components().count() == 1)
+            .collect();
+        let python: Vec<_> = top_level
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "py"))
+            .collect();
+        if let [only] = python.as_slice() {
+            return runnable(&dir.join(only), scratch);
+        }
+        let executables: Vec<_> = top_level
+            .iter()
+            .filter(|f| is_executable(&dir.join(f)))
+            .collect();
+        if let [only] = executables.as_slice() {
+            return runnable(&dir.join(only), scratch);
+        }
+        for main in ["main.rs", "src/main.rs"] {
+            if dir.join(main).is_file() {
+                return runnable(&dir.join(main), scratch);
+            }
+        }
+    }
+    let mut looked_for: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
+    if entry.is_none() {
+        looked_for
+            .extend(["a single .py file", "a single executable", "main.rs"].map(String::from));
+    }
+    Err(format!(
+        "no program found (looked for {})",
+        looked_for.join(", ")
+    ))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+fn runnable(path: &Path, scratch: &Path) -> Result<ProgramCommand, String> {
+    let program = if path.extension().is_some_and(|e| e == "rs") {
+        compile_rust(path, scratch).map_err(|e| format!("it does not compile: {e}"))?
+    } else {
+        path.to_owned()
+    };
+    submission::resolve(Some(&program), &[]).map_err(|e| e.to_string())
+}
+
+/// A result for a submission that could not be run: every test fails with the reason.
+pub fn not_run(exercise: &Exercise, program: &str, reason: &str) -> ExerciseResult {
+    ExerciseResult {
+        exercise: exercise.id.clone(),
+        title: exercise.title.clone(),
+        program: program.to_owned(),
+        isolation: Isolation::Namespace,
+        tests: exercise
+            .tests
+            .iter()
+            .map(|test| TestResult {
+                number: test.number,
+                name: test.name.clone(),
+                points: 0,
+                max_points: test.points,
+                outcome: Outcome::Failed(Failure {
+                    step: None,
+                    problem: Problem::NotRun {
+                        reason: reason.to_owned(),
+                    },
+                    detail: None,
+                }),
+                transcript: Transcript::default(),
+                hint: None,
+                visibility: test.visibility,
+                tags: test.tags.clone(),
+                duration: Duration::ZERO,
+            })
+            .collect(),
+        duration: Duration::ZERO,
+    }
+}
+
+/// One line of the class summary.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ClassRow {
+    /// Submission folder name.
+    pub student: String,
+    /// Points earned.
+    pub score: u32,
+    /// Points available.
+    pub max_score: u32,
+    /// Numbers of the failed tests.
+    pub failed_tests: Vec<usize>,
+    /// The first problem in one line, or "all tests passed".
+    pub reason: String,
+    /// Whether this run graded it (false: its result was kept from an earlier run).
+    pub graded_now: bool,
+}
+
+impl ClassRow {
+    fn from_result(student: &str, result: &ExerciseResult) -> ClassRow {
+        let failed: Vec<&TestResult> = result.tests.iter().filter(|t| !t.passed()).collect();
+        let reason = match failed.first().map(|t| (t.number, &t.outcome)) {
+            None => "all tests passed".to_owned(),
+            Some((number, Outcome::Failed(failure))) => {
+                format!("test {number}: {}", failure.problem.explain())
+            }
+            Some((number, Outcome::Error(message))) => format!("test {number}: {message}"),
+            Some((_, Outcome::Passed)) => String::new(),
+        };
+        ClassRow {
+            student: student.to_owned(),
+            score: result.score(),
+            max_score: result.max_score(),
+            failed_tests: failed.iter().map(|t| t.number).collect(),
+            reason,
+            graded_now: true,
+        }
+    }
+
+    /// Rebuilds a row from a result file written by an earlier run (`--resume`).
+    fn from_json(student: &str, document: &serde_json::Value) -> Option<ClassRow> {
+        let tests = document["tests"].as_array()?;
+        let failed: Vec<&serde_json::Value> =
+            tests.iter().filter(|t| t["status"] != "passed").collect();
+        let reason = match failed.first() {
+            None => "all tests passed".to_owned(),
+            Some(test) => format!(
+                "test {}: {}",
+                test["number"],
+                test["failure"]["message"]
+                    .as_str()
+                    .or(test["error"].as_str())
+                    .unwrap_or_default()
+            ),
+        };
+        Some(ClassRow {
+            student: student.to_owned(),
+            score: u32::try_from(document["score"].as_u64()?).ok()?,
+            max_score: u32::try_from(document["max_score"].as_u64()?).ok()?,
+            failed_tests: failed
+                .iter()
+                .filter_map(|t| t["number"].as_u64().map(|n| n as usize))
+                .collect(),
+            reason,
+            graded_now: false,
+        })
+    }
+}
+
+/// How a class is graded.
+#[derive(Debug, Clone)]
+pub struct ClassSettings {
+    /// Settings of each grading (its `jobs` is the number of submissions graded at once).
+    pub run: RunSettings,
+    /// `--entry`.
+    pub entry: Option<String>,
+    /// Where result files go.
+    pub output: PathBuf,
+    /// Extra format written beside each submission's JSON result.
+    pub format: Format,
+    /// Keep results already in `output`.
+    pub resume: bool,
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+/// reader (or a crash) never sees half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    io::Write::write_all(&mut file, bytes)?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn result_path(settings: &ClassSettings, student: &str, format: Format) -> PathBuf {
+    settings
+        .output
+        .join(format!("{student}.{}", format.extension()))
+}
+
+/// Grades one submission and writes its result files; returns its summary row.
+async fn grade_one(
+    exercise: &Exercise,
+    submission: &Submission,
+    settings: &ClassSettings,
+    scratch: &Path,
+) -> io::Result<ClassRow> {
+    let rerun = format!("netgrade test {} {}", exercise.id, submission.dir.display());
+    let result = match find_entry(
+        &submission.dir,
+        settings.entry.as_deref(),
+        &exercise.entry,
+        scratch,
+    ) {
+        Ok(program) => {
+            let run = RunSettings {
+                jobs: 1,
+                ..settings.run.clone()
+            };
+            grade(exercise, &program, &run, &mut SilentReporter).await?
+        }
+        Err(reason) => not_run(exercise, &submission.dir.display().to_string(), &reason),
+    };
+    let json = render(Format::Json, exercise, &result, rerun.clone())?;
+    if !matches!(settings.format, Format::Json | Format::Text) {
+        let extra = render(settings.format, exercise, &result, rerun)?;
+        write_atomically(
+            &result_path(settings, &submission.student, settings.format),
+            &extra,
+        )?;
+    }
+    // The JSON result is written last: its presence marks the submission as done.
+    write_atomically(
+        &result_path(settings, &submission.student, Format::Json),
+        &json,
+    )?;
+    Ok(ClassRow::from_result(&submission.student, &result))
+}
+
+/// Progress of a batch, for a progress bar or log lines.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    /// Submissions done so far.
+    pub done: usize,
+    /// Submissions in this batch.
+    pub total: usize,
+    /// The row just finished.
+    pub row: ClassRow,
+}
+
+/// Grades every submission, `settings.run.jobs` at a time; sends progress as rows finish and
+/// returns the rows in submission order. Summary files are written by [`write_summary`].
+pub async fn grade_class(
+    exercise: Arc<Exercise>,
+    class: Vec<Submission>,
+    settings: Arc<ClassSettings>,
+    progress: mpsc::UnboundedSender<Progress>,
+) -> io::Result<Vec<ClassRow>> {
+    std::fs::create_dir_all(&settings.output)?;
+    let scratch = Arc::new(tempfile::tempdir()?);
+    let total = class.len();
+    let mut rows: Vec<Option<ClassRow>> = vec![None; total];
+    let mut done = 0;
+    let permits = Arc::new(Semaphore::new(settings.run.jobs.max(1)));
+    let mut running = JoinSet::new();
+    for (index, submission) in class.into_iter().enumerate() {
+        let json = result_path(&settings, &submission.student, Format::Json);
+        if settings.resume
+            && let Some(row) = std::fs::read(&json)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+                .and_then(|doc| ClassRow::from_json(&submission.student, &doc))
+        {
+            done += 1;
+            let _ = progress.send(Progress {
+                done,
+                total,
+                row: row.clone(),
+            });
+            rows[index] = Some(row);
+            continue;
+        }
+        let (exercise, settings, permits, scratch) = (
+            Arc::clone(&exercise),
+            Arc::clone(&settings),
+            Arc::clone(&permits),
+            Arc::clone(&scratch),
+        );
+        running.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let row = grade_one(&exercise, &submission, &settings, scratch.path()).await;
+            (index, submission.student, row)
+        });
+    }
+    while let Some(joined) = running.join_next().await {
+        let (index, student, row) = joined.map_err(io::Error::other)?;
+        // A grading that failed for the grader's own reasons is that submission's error,
+        // not the end of the batch.
+        let row = row.unwrap_or_else(|error| ClassRow {
+            student,
+            score: 0,
+            max_score: exercise.tests.iter().map(|t| t.points).sum(),
+            failed_tests: exercise.tests.iter().map(|t| t.number).collect(),
+            reason: format!("netgrade could not grade it: {error}"),
+            graded_now: true,
+        });
+        done += 1;
+        let _ = progress.send(Progress {
+            done,
+            total,
+            row: row.clone(),
+        });
+        rows[index] = Some(row);
+    }
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// Writes `summary.csv` and `summary.json` into the output folder.
+pub fn write_summary(exercise: &Exercise, rows: &[ClassRow], output: &Path) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    csv.write_record(["student", "score", "max_score", "failed_tests", "reason"])?;
+    for row in rows {
+        let failed: Vec<String> = row.failed_tests.iter().map(ToString::to_string).collect();
+        csv.write_record([
+            row.student.as_str(),
+            &row.score.to_string(),
+            &row.max_score.to_string(),
+            &failed.join(" "),
+            &row.reason,
+        ])?;
+    }
+    let csv = csv
+        .into_inner()
+        .map_err(|e| io::Error::other(e.to_string()))?;
+    write_atomically(&output.join("summary.csv"), &csv)?;
+    let json = serde_json::json!({
+        "schema": "netgrade/class-summary/v1",
+        "exercise": exercise.id,
+        "submissions": rows,
+    });
+    let json = serde_json::to_vec_pretty(&json).map_err(io::Error::other)?;
+    write_atomically(&output.join("summary.json"), &json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn class(names: &[&str]) -> Vec<Submission> {
+        names
+            .iter()
+            .map(|n| Submission {
+                student: (*n).into(),
+                dir: PathBuf::from(n),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn partitions_cover_every_submission_exactly_once() {
+        let all = class(&["a", "b", "c", "d", "e", "f", "g"]);
+        for parts in 1..=5 {
+            let mut seen: Vec<String> = (1..=parts)
+                .flat_map(|part| partition(all.clone(), part, parts))
+                .map(|s| s.student)
+                .collect();
+            seen.sort();
+            assert_eq!(seen, ["a", "b", "c", "d", "e", "f", "g"], "{parts} parts");
+        }
+    }
+
+    #[test]
+    fn entry_search_prefers_names_then_the_only_python_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        assert_eq!(
+            find_entry(dir.path(), None, &[], scratch.path()).unwrap_err(),
+            "the submission is empty"
+        );
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let missing = find_entry(dir.path(), None, &["server.py".into()], scratch.path());
+        assert!(missing.unwrap_err().contains("looked for server.py"));
+        std::fs::write(dir.path().join("my_server.py"), "print(1)").unwrap();
+        let found = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
+        assert!(found.display.ends_with("my_server.py"), "{}", found.display);
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/server.py"), "print(1)").unwrap();
+        let named = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
+        assert!(
+            named.display.ends_with("src/server.py"),
+            "{}",
+            named.display
+        );
+    }
+}
