@@ -596,7 +596,7 @@ fn payload(
 /// Parses hex digits, ignoring whitespace: `"c0 a8 01 02"` → `[0xc0, 0xa8, 1, 2]`.
 pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(format!("odd number of hex digits in `{text}`"));
     }
     digits
