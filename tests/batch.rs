@@ -351,9 +351,8 @@ fn an_interrupted_batch_keeps_its_results_and_resumes_without_regrading() {
     let zed = class.out.path().join("zed.json");
     // alice (graded first) finishes; zed's hanging program is running: interrupt now.
     let started = std::time::Instant::now();
-    while !(alice.exists() && !processes_mentioning(marker).is_empty())
-        && started.elapsed() < Duration::from_secs(30)
-    {
+    let ready = || alice.exists() && !processes_mentioning(marker).is_empty();
+    while !ready() && started.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(alice.exists(), "alice was never graded");
