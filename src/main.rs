@@ -12,7 +12,7 @@ use clap::Parser;
 use netgrade::pack::ExercisePack;
 use netgrade::process::kill_all_live_groups;
 use netgrade::reference::{self, Profile};
-use netgrade::report::{SilentReporter, TextReporter};
+use netgrade::report::{GradeEvent, Reporter, SilentReporter, TextReporter};
 use netgrade::run::{RunSettings, grade};
 use netgrade::sandbox::{Isolation, NetNamespace};
 use netgrade::{spec, submission};
@@ -154,12 +154,14 @@ fn settings(args: &RunArgs) -> Result<RunSettings> {
 async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     let (exercise, _) = pack.find(&args.exercise)?;
     let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
+    // A folder is a submission: its program is searched for. Finding none is the student's
+    // verdict (every test fails with the reason), not a grader error.
     let program = match &args.program {
         Some(dir) if dir.is_dir() => {
             netgrade::batch::find_entry(dir, args.entry.as_deref(), &exercise.entry, scratch.path())
-                .map_err(|reason| anyhow::anyhow!("{}: {reason}", dir.display()))?
+                .map_err(|reason| (dir.display().to_string(), reason))
         }
-        _ => submission::resolve(args.program.as_deref(), &args.command)?,
+        _ => Ok(submission::resolve(args.program.as_deref(), &args.command)?),
     };
     for number in &args.tests {
         if !exercise.tests.iter().any(|t| t.number == *number) {
@@ -181,10 +183,32 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
             None => Box::new(anstream::stdout()),
         };
         let mut reporter = args.format.reporter(sink, rerun, args.verbose);
-        grade(&exercise, &program, &settings, reporter.as_mut()).await?
+        match &program {
+            Ok(program) => grade(&exercise, program, &settings, reporter.as_mut()).await?,
+            Err((shown, reason)) => {
+                let mut result = netgrade::batch::not_run(&exercise, shown, reason);
+                if !settings.only_tests.is_empty() {
+                    result
+                        .tests
+                        .retain(|t| settings.only_tests.contains(&t.number));
+                }
+                reporter.write_event(&GradeEvent::Started {
+                    exercise: &exercise,
+                    program: shown,
+                    isolation: settings.isolation,
+                    slow: settings.slow,
+                })?;
+                for test in &result.tests {
+                    reporter.write_event(&GradeEvent::TestFinished(test))?;
+                }
+                reporter.write_event(&GradeEvent::Finished(&result))?;
+                result
+            }
+        }
     };
     if let Some(path) = &args.output {
-        write_atomically(path, &buffer)?;
+        netgrade::batch::write_atomically(path, &buffer)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if result.has_errors() {
         bail!("some tests could not be run (see above)");
@@ -194,21 +218,6 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     } else {
         Conclusion::Failed
     })
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it into place, so a reader
-/// never sees half a report.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => std::path::Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot write into {}", dir.display()))?;
-    file.write_all(bytes)?;
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 fn rerun_program(args: &TestArgs) -> String {
@@ -360,7 +369,6 @@ async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
                 format!("netgrade test {} {}", exercise.id, binary.display()),
             );
             for test in result.tests.iter().filter(|t| !t.passed()) {
-                use netgrade::report::{GradeEvent, Reporter};
                 reporter.write_event(&GradeEvent::TestFinished(test))?;
             }
         }

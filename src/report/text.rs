@@ -106,6 +106,9 @@ impl<W: Write> TextReporter<W> {
 
     fn transcript(&mut self, test: &TestResult) -> io::Result<()> {
         let out = &mut self.out;
+        if test.transcript.entries.is_empty() && test.transcript.end.is_none() {
+            return Ok(()); // nothing ran
+        }
         writeln!(out, "       {DIM}what happened:{DIM:#}")?;
         for entry in &test.transcript.entries {
             writeln!(out, "         {}", entry.render())?;
