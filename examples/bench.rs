@@ -1,0 +1,203 @@
+//! Benchmark: `cargo run --release --example bench` (or `scripts/bench`).
+//!
+//! 1. `verify` of the whole pack (every reference on its exercise, tests in parallel).
+//! 2. Harness overhead: the references' tests one at a time through netgrade, against the same
+//!    exchanges done by a minimal baseline with no harness (start the program, retry connecting
+//!    until it listens, do the exchange with plain blocking sockets, kill it).
+//! 3. `grade` of a 50-submission class at jobs = 1 and jobs = 2.
+//!
+//! Each figure is the median of `--repeat` runs (default 3).
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use netgrade::batch::{ClassSettings, Submission, grade_class, write_summary};
+use netgrade::pack::ExercisePack;
+use netgrade::plan::{Action, Exercise, Matcher};
+use netgrade::reference::{self, Profile};
+use netgrade::report::{Format, SilentReporter};
+use netgrade::run::{RunSettings, grade};
+use netgrade::submission;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Plays a test's steps with plain blocking sockets: what a hand-written checker would do.
+fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
+    let port = exercise.listens_tcp.expect("a server exercise");
+    let mut child = std::process::Command::new(binary)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("the reference starts");
+    let address = format!("127.0.0.1:{port}");
+    let mut clients: std::collections::BTreeMap<String, TcpStream> = Default::default();
+    for step in &exercise.tests[test].steps {
+        match &step.action {
+            Action::Connect { client, .. } => {
+                // A baseline's readiness: retry until the connection is accepted.
+                let stream = loop {
+                    match TcpStream::connect(&address) {
+                        Ok(stream) => break stream,
+                        Err(_) => std::thread::sleep(Duration::from_millis(1)),
+                    }
+                };
+                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                clients.insert(client.clone(), stream);
+            }
+            Action::Send { client, bytes, .. } => {
+                clients.get_mut(client).unwrap().write_all(bytes).unwrap();
+            }
+            Action::Expect { client, matcher, .. } => {
+                let wanted = match matcher {
+                    Matcher::Exact(bytes) => bytes.len(),
+                    _ => 1,
+                };
+                let mut got = vec![0u8; wanted];
+                clients.get_mut(client).unwrap().read_exact(&mut got).unwrap();
+            }
+            Action::ExpectClosed { client, .. } => {
+                let mut rest = Vec::new();
+                clients.get_mut(client).unwrap().read_to_end(&mut rest).unwrap();
+            }
+            Action::ExpectNothing { during, .. } => std::thread::sleep(*during),
+            Action::Shutdown { client } => {
+                clients.get_mut(client).unwrap().shutdown(Shutdown::Write).unwrap();
+            }
+            Action::Close { client } | Action::Reset { client } => {
+                clients.remove(client);
+            }
+            Action::WaitAccepted { .. } => {}
+        }
+    }
+    drop(clients);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn class_of_50(root: &Path, into: &Path) -> Vec<Submission> {
+    let programs = [
+        "tcp-server/solutions/good/server_loopback.py",
+        "tcp-server/solutions/good/server_any_address.py",
+        "tcp-server/solutions/bad/one_recv_per_client.py",
+        "tcp-server/solutions/bad/one_client_then_exit.py",
+        "tcp-server/solutions/bad/forgets_listen.py",
+    ];
+    (0..50)
+        .map(|index| {
+            let dir = into.join(format!("student-{index:02}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let source = root.join("exercises").join(programs[index % programs.len()]);
+            std::fs::copy(source, dir.join("server.py")).unwrap();
+            Submission {
+                student: format!("student-{index:02}"),
+                dir,
+            }
+        })
+        .collect()
+}
+
+#[tokio::main]
+async fn main() {
+    let repeat: usize = std::env::args()
+        .skip_while(|a| a != "--repeat")
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(3);
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let pack = ExercisePack::Folder(root.join("exercises"));
+    let exercises = pack.exercises().expect("valid pack");
+    let binaries = reference::build(&root, Profile::Release).expect("references build");
+    let references: Vec<(&Exercise, PathBuf)> = exercises
+        .iter()
+        .filter_map(|(e, _)| Some((e, binaries.get(e.reference.as_ref()?)?.clone())))
+        .collect();
+    println!("benchmark: median of {repeat} runs");
+
+    // 1. verify
+    let mut samples = Vec::new();
+    for _ in 0..repeat {
+        let started = Instant::now();
+        for (exercise, binary) in &references {
+            let program = submission::resolve(Some(binary), &[]).unwrap();
+            let result = grade(exercise, &program, &RunSettings::default(), &mut SilentReporter)
+                .await
+                .unwrap();
+            assert!(result.all_passed(), "{} reference fails", exercise.id);
+        }
+        samples.push(started.elapsed());
+    }
+    println!("verify (whole pack, tests in parallel): {:.2}s", median(samples).as_secs_f64());
+
+    // 2. harness vs baseline, one test at a time
+    let sequential = RunSettings {
+        jobs: 1,
+        ..RunSettings::default()
+    };
+    for (exercise, binary) in &references {
+        let program = submission::resolve(Some(binary), &[]).unwrap();
+        let mut harness = Vec::new();
+        let mut baseline = Vec::new();
+        for _ in 0..repeat {
+            let started = Instant::now();
+            grade(exercise, &program, &sequential, &mut SilentReporter).await.unwrap();
+            harness.push(started.elapsed());
+            let started = Instant::now();
+            for test in 0..exercise.tests.len() {
+                baseline_test(binary, exercise, test);
+            }
+            baseline.push(started.elapsed());
+        }
+        let (harness, baseline) = (median(harness), median(baseline));
+        println!(
+            "{:<16} harness {:.3}s, baseline {:.3}s, ratio {:.2} ({} tests, one at a time)",
+            exercise.id,
+            harness.as_secs_f64(),
+            baseline.as_secs_f64(),
+            harness.as_secs_f64() / baseline.as_secs_f64(),
+            exercise.tests.len()
+        );
+    }
+
+    // 3. a class of 50 at jobs 1 and 2
+    let (exercise, _) = pack.find("tcp-server").unwrap();
+    let exercise = Arc::new(exercise);
+    let scratch = tempfile::tempdir().unwrap();
+    let class = class_of_50(&root, &scratch.path().join("class"));
+    let mut per_jobs = Vec::new();
+    for jobs in [1, 2] {
+        let mut samples = Vec::new();
+        for round in 0..repeat {
+            let output = scratch.path().join(format!("out-{jobs}-{round}"));
+            let settings = Arc::new(ClassSettings {
+                run: RunSettings {
+                    jobs,
+                    ..RunSettings::default()
+                },
+                entry: None,
+                output: output.clone(),
+                format: Format::Json,
+                resume: false,
+            });
+            let (progress, _updates) = tokio::sync::mpsc::unbounded_channel();
+            let started = Instant::now();
+            let rows = grade_class(Arc::clone(&exercise), class.clone(), settings, progress)
+                .await
+                .unwrap();
+            write_summary(&exercise, &rows, &output).unwrap();
+            samples.push(started.elapsed());
+            assert_eq!(rows.len(), 50);
+        }
+        let time = median(samples);
+        println!("grade 50 submissions, jobs={jobs}: {:.2}s", time.as_secs_f64());
+        per_jobs.push(time);
+    }
+    println!(
+        "speed-up jobs=2 over jobs=1: {:.2}x",
+        per_jobs[0].as_secs_f64() / per_jobs[1].as_secs_f64()
+    );
+}
