@@ -46,27 +46,43 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
                         Err(_) => std::thread::sleep(Duration::from_millis(1)),
                     }
                 };
-                stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(5)))
+                    .unwrap();
                 clients.insert(client.clone(), stream);
             }
             Action::Send { client, bytes, .. } => {
                 clients.get_mut(client).unwrap().write_all(bytes).unwrap();
             }
-            Action::Expect { client, matcher, .. } => {
+            Action::Expect {
+                client, matcher, ..
+            } => {
                 let wanted = match matcher {
                     Matcher::Exact(bytes) => bytes.len(),
                     _ => 1,
                 };
                 let mut got = vec![0u8; wanted];
-                clients.get_mut(client).unwrap().read_exact(&mut got).unwrap();
+                clients
+                    .get_mut(client)
+                    .unwrap()
+                    .read_exact(&mut got)
+                    .unwrap();
             }
             Action::ExpectClosed { client, .. } => {
                 let mut rest = Vec::new();
-                clients.get_mut(client).unwrap().read_to_end(&mut rest).unwrap();
+                clients
+                    .get_mut(client)
+                    .unwrap()
+                    .read_to_end(&mut rest)
+                    .unwrap();
             }
             Action::ExpectNothing { during, .. } => std::thread::sleep(*during),
             Action::Shutdown { client } => {
-                clients.get_mut(client).unwrap().shutdown(Shutdown::Write).unwrap();
+                clients
+                    .get_mut(client)
+                    .unwrap()
+                    .shutdown(Shutdown::Write)
+                    .unwrap();
             }
             Action::Close { client } | Action::Reset { client } => {
                 clients.remove(client);
@@ -91,7 +107,9 @@ fn class_of_50(root: &Path, into: &Path) -> Vec<Submission> {
         .map(|index| {
             let dir = into.join(format!("student-{index:02}"));
             std::fs::create_dir_all(&dir).unwrap();
-            let source = root.join("exercises").join(programs[index % programs.len()]);
+            let source = root
+                .join("exercises")
+                .join(programs[index % programs.len()]);
             std::fs::copy(source, dir.join("server.py")).unwrap();
             Submission {
                 student: format!("student-{index:02}"),
@@ -124,14 +142,22 @@ async fn main() {
         let started = Instant::now();
         for (exercise, binary) in &references {
             let program = submission::resolve(Some(binary), &[]).unwrap();
-            let result = grade(exercise, &program, &RunSettings::default(), &mut SilentReporter)
-                .await
-                .unwrap();
+            let result = grade(
+                exercise,
+                &program,
+                &RunSettings::default(),
+                &mut SilentReporter,
+            )
+            .await
+            .unwrap();
             assert!(result.all_passed(), "{} reference fails", exercise.id);
         }
         samples.push(started.elapsed());
     }
-    println!("verify (whole pack, tests in parallel): {:.2}s", median(samples).as_secs_f64());
+    println!(
+        "verify (whole pack, tests in parallel): {:.2}s",
+        median(samples).as_secs_f64()
+    );
 
     // 2. harness vs baseline, one test at a time
     let sequential = RunSettings {
@@ -144,7 +170,9 @@ async fn main() {
         let mut baseline = Vec::new();
         for _ in 0..repeat {
             let started = Instant::now();
-            grade(exercise, &program, &sequential, &mut SilentReporter).await.unwrap();
+            grade(exercise, &program, &sequential, &mut SilentReporter)
+                .await
+                .unwrap();
             harness.push(started.elapsed());
             let started = Instant::now();
             for test in 0..exercise.tests.len() {
@@ -193,7 +221,10 @@ async fn main() {
             assert_eq!(rows.len(), 50);
         }
         let time = median(samples);
-        println!("grade 50 submissions, jobs={jobs}: {:.2}s", time.as_secs_f64());
+        println!(
+            "grade 50 submissions, jobs={jobs}: {:.2}s",
+            time.as_secs_f64()
+        );
         per_jobs.push(time);
     }
     println!(

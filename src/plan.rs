@@ -220,9 +220,12 @@ impl Exercise {
 
     /// Validates a parsed spec into a plan.
     pub fn from_spec(spec: ExerciseSpec, source: &str) -> Result<Exercise, SpecError> {
-        let start_timeout = spec.timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
-        let step_timeout = spec.timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
-        let test_timeout = spec.timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
+        let (timeouts_at, limits_at, entry_at) =
+            (at(&spec.timeouts), at(&spec.limits), at(&spec.entry));
+        let timeouts = spec.timeouts.map(|s| s.value).unwrap_or_default();
+        let start_timeout = timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
+        let step_timeout = timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
+        let test_timeout = timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
         let listens_tcp = spec.program.listens.as_ref().map(|l| l.tcp);
         let invalid_at = |line: u64, column: u64, message: String| SpecError::Invalid {
             file: source.to_owned(),
@@ -255,11 +258,14 @@ impl Exercise {
             ("timeouts.step", step_timeout),
             ("timeouts.test", test_timeout),
         ] {
-            check_duration(name, value).map_err(|message| invalid_at(1, 1, message))?;
+            check_duration(name, value)
+                .map_err(|message| invalid_at(timeouts_at.0, timeouts_at.1, message))?;
         }
-        let limits = plan_limits(&spec.limits).map_err(|message| invalid_at(1, 1, message))?;
-        for entry in &spec.entry {
-            check_entry(entry).map_err(|message| invalid_at(1, 1, message))?;
+        let limits = plan_limits(&spec.limits.map(|s| s.value).unwrap_or_default())
+            .map_err(|message| invalid_at(limits_at.0, limits_at.1, message))?;
+        let entry = spec.entry.map(|s| s.value).unwrap_or_default();
+        for name in &entry {
+            check_entry(name).map_err(|message| invalid_at(entry_at.0, entry_at.1, message))?;
         }
         let mut tests = Vec::with_capacity(spec.tests.len());
         for (index, test) in spec.tests.into_iter().enumerate() {
@@ -275,7 +281,7 @@ impl Exercise {
             title: spec.title,
             source: source.to_owned(),
             reference: spec.reference,
-            entry: spec.entry,
+            entry,
             listens_tcp,
             stop: spec.program.stop,
             start_timeout,
@@ -374,6 +380,13 @@ fn plan_limits(spec: &LimitsSpec) -> Result<Limits, String> {
         limits.open_files = in_range("open_files", files, 16, 65536)?;
     }
     Ok(limits)
+}
+
+/// Where an optional spanned value is written (line 1, column 1 when it is absent).
+fn at<T>(spanned: &Option<Spanned<T>>) -> (u64, u64) {
+    spanned
+        .as_ref()
+        .map_or((1, 1), |s| (s.referenced.line(), s.referenced.column()))
 }
 
 fn is_identifier(id: &str) -> bool {

@@ -252,6 +252,7 @@ pub struct RunningProgram {
     group: Pid,
     staged_from: Option<(PathBuf, PathBuf)>,
     end: watch::Receiver<Option<ExitKind>>,
+    /// Held open so a program reading input waits, as at a terminal, instead of seeing EOF.
     stdin: Option<ChildStdin>,
     stdout: OutputReader,
     stderr: OutputReader,
@@ -281,13 +282,6 @@ impl OutputReader {
             }
         });
         OutputReader { captured, task }
-    }
-
-    fn snapshot(&self) -> CapturedOutput {
-        self.captured
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
     }
 
     /// Waits (bounded) for the stream to reach end of file, then returns what was captured.
@@ -438,11 +432,6 @@ impl RunningProgram {
         self.group.as_raw_nonzero().get()
     }
 
-    /// The program's stdin, for scripted typing.
-    pub fn stdin(&mut self) -> Option<&mut ChildStdin> {
-        self.stdin.as_mut()
-    }
-
     /// How the program ended, if it has.
     pub fn ended(&self) -> Option<ProgramEnd> {
         let exit = (*self.end.borrow())?;
@@ -470,11 +459,6 @@ impl RunningProgram {
     pub async fn ended_signal(&self) {
         let mut end = self.end.clone();
         let _ = end.wait_for(Option::is_some).await;
-    }
-
-    /// Output so far, without stopping the program.
-    pub fn output_so_far(&self) -> (CapturedOutput, CapturedOutput) {
-        (self.stdout.snapshot(), self.stderr.snapshot())
     }
 
     /// Stops the program (if still running) the way the spec says, kills whatever is left of

@@ -26,16 +26,19 @@ pub struct ExerciseSpec {
     /// File names a submission's program is looked for under, in order (`server.py`,
     /// `tcp_server.py`); plain names or globs inside the submission folder.
     #[serde(default)]
-    pub entry: Vec<String>,
+    #[schemars(with = "Option<Vec<String>>")]
+    pub entry: Option<Spanned<Vec<String>>>,
     /// How the program under test is started and what it must do before tests begin.
     #[serde(default)]
     pub program: ProgramSpec,
     /// Default time limits; each can be overridden per test or per step.
     #[serde(default)]
-    pub timeouts: TimeoutsSpec,
+    #[schemars(with = "Option<TimeoutsSpec>")]
+    pub timeouts: Option<Spanned<TimeoutsSpec>>,
     /// Resource limits of the program in every test (defaults suit a beginner's program).
     #[serde(default)]
-    pub limits: LimitsSpec,
+    #[schemars(with = "Option<LimitsSpec>")]
+    pub limits: Option<Spanned<LimitsSpec>>,
     /// The tests, run one by one, each against a fresh start of the program.
     pub tests: Vec<TestSpec>,
 }
