@@ -63,7 +63,13 @@ fn parse_options() -> Options {
 
 fn cases(root: &Path, scratch: &Path) -> Vec<Case> {
     let pack = ExercisePack::Folder(root.join("exercises"));
-    let references = reference::build(root, Profile::Release).expect("the references build");
+    // The references' speed does not matter here: build them like this binary was built.
+    let profile = if cfg!(debug_assertions) {
+        Profile::Dev
+    } else {
+        Profile::Release
+    };
+    let references = reference::build(root, profile).expect("the references build");
     let mut cases = Vec::new();
     for (exercise, _) in pack.exercises().expect("the exercises are valid") {
         let exercise = Arc::new(exercise);
