@@ -177,7 +177,8 @@ fn parse_partition(text: &str) -> Result<(usize, usize), String> {
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Only these exercises (default: all).
-    pub exercises: Vec<String>,
+    #[arg(value_name = "EXERCISE")]
+    pub only: Vec<String>,
 
     /// Use reference binaries already built in DIR instead of building them with cargo.
     #[arg(long, value_name = "DIR")]
@@ -191,7 +192,8 @@ pub struct VerifyArgs {
 #[derive(Debug, Args)]
 pub struct AuditArgs {
     /// Only these exercises (default: all).
-    pub exercises: Vec<String>,
+    #[arg(value_name = "EXERCISE")]
+    pub only: Vec<String>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -227,4 +229,35 @@ fn parse_slow(text: &str) -> Result<f64, String> {
         return Err("the factor must be between 0.1 and 100".into());
     }
     Ok(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+
+    /// Parsing turns arguments into the typed structs; a clash between argument ids (a
+    /// global flag and a subcommand's argument of the same name) panics only here.
+    #[test]
+    fn every_subcommand_parses_with_the_global_flags() {
+        use clap::Parser;
+        for line in [
+            "netgrade --exercises p --color never test tcp-server s.py -t 1 --format json",
+            "netgrade --exercises p test tcp-server -- python3 s.py",
+            "netgrade --exercises p grade subs -e tcp-server --partition 1/2 --resume",
+            "netgrade --exercises p verify tcp-server --reference-dir d",
+            "netgrade --exercises p audit tcp-server tcp-echo-server",
+            "netgrade --exercises p list",
+            "netgrade --exercises p show tcp-server",
+            "netgrade --exercises p validate a.yaml",
+            "netgrade --exercises p schema",
+        ] {
+            let parsed = super::Cli::try_parse_from(line.split_whitespace());
+            assert!(parsed.is_ok(), "{line}: {:?}", parsed.err());
+        }
+    }
 }

@@ -324,7 +324,7 @@ async fn grade_class(pack: &ExercisePack, args: GradeArgs) -> Result<Conclusion>
 }
 
 async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion> {
-    let exercises = selected(pack, &args.exercises)?;
+    let exercises = selected(pack, &args.only)?;
     let binaries = match &args.reference_dir {
         Some(dir) => reference::from_dir(dir),
         None => {
@@ -404,7 +404,7 @@ fn selected(
 }
 
 async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
-    let exercises = selected(pack, &args.exercises)?;
+    let exercises = selected(pack, &args.only)?;
     let settings = settings(&args.run)?;
     let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
     let mut out = anstream::stdout();

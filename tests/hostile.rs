@@ -291,3 +291,36 @@ fn killing_its_own_group_cannot_touch_the_grader() {
         "crashed: killed by SIGKILL"
     );
 }
+
+#[test]
+fn the_program_cannot_see_or_signal_the_grader() {
+    let graded = first_test("spies_on_the_grader.py");
+    assert_eq!(graded.code, 0, "{:#}", graded.document);
+    let transcript = transcript(&graded);
+    // PID 1 is its supervisor (init), 2 itself: nothing of the machine, nothing to signal.
+    assert!(transcript.contains("visible pids [1, 2]"), "{transcript}");
+    assert!(transcript.contains("could signal []"), "{transcript}");
+    assert!(!transcript.contains("uid 0 "), "{transcript}");
+}
+
+#[test]
+fn the_cpu_limit_of_the_spec_is_enforced_and_reported() {
+    let pack = tempfile::tempdir().unwrap();
+    std::fs::create_dir(pack.path().join("spin")).unwrap();
+    std::fs::write(
+        pack.path().join("spin/exercise.yaml"),
+        "id: spin\ntitle: spin\nprogram: { listens: { tcp: 8888 } }\nlimits: { cpu: 1s }\ntimeouts: { start: 20s }\ntests:\n  - name: n\n    steps:\n      - connect: a\n",
+    )
+    .unwrap();
+    let exercises = pack.path().to_string_lossy().into_owned();
+    let graded = grade(
+        &hostile("busy_loop.py"),
+        &["--exercises", &exercises, "spin"],
+    );
+    assert_eq!(kind(&graded), "ended_before_listening");
+    assert!(
+        limits(&graded).contains("CPU time limit (1s) reached"),
+        "{}",
+        limits(&graded)
+    );
+}
