@@ -324,3 +324,20 @@ fn the_cpu_limit_of_the_spec_is_enforced_and_reported() {
         limits(&graded)
     );
 }
+
+#[test]
+fn every_hostile_program_has_a_test() {
+    let source = std::fs::read_to_string(repo().join("tests/hostile.rs")).unwrap();
+    for entry in std::fs::read_dir(repo().join("tests/hostile"))
+        .unwrap()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".py") {
+            assert!(
+                source.contains(&format!("\"{name}\"")),
+                "{name} has no test"
+            );
+        }
+    }
+}
