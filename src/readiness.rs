@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::process::{ProgramEnd, RunningProgram};
+use crate::sandbox::Sandbox;
 
 /// A socket in LISTEN state, as the kernel lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,24 +135,46 @@ pub fn closes_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> b
     })
 }
 
-/// Whether every thread of process `pid` is blocked waiting (state S): the program has done
-/// all it can with what it has received so far.
-pub fn is_idle(pid: i32) -> bool {
-    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-        return false;
-    };
-    tasks.flatten().all(|task| {
-        fs::read_to_string(task.path().join("stat"))
-            .ok()
-            .and_then(|stat| {
-                let (_, after_name) = stat.rsplit_once(')')?;
-                after_name
-                    .split_whitespace()
-                    .next()
-                    .map(|state| state == "S")
-            })
-            .unwrap_or(true) // a thread that just ended is not busy
+/// Whether every thread of every one of `processes` is blocked waiting (state S): the program
+/// has done all it can with what it has received so far.
+pub fn is_idle(processes: &[i32]) -> bool {
+    processes.iter().all(|pid| {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            return true; // a process that just ended is not busy
+        };
+        tasks.flatten().all(|task| {
+            fs::read_to_string(task.path().join("stat"))
+                .ok()
+                .and_then(|stat| {
+                    let (_, after_name) = stat.rsplit_once(')')?;
+                    after_name
+                        .split_whitespace()
+                        .next()
+                        .map(|state| state == "S")
+                })
+                .unwrap_or(true) // a thread that just ended is not busy
+        })
     })
+}
+
+/// Members of process group `group`, found by scanning /proc (when there is no cgroup).
+pub fn process_group_members(group: i32) -> Vec<i32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let (_, after_name) = stat.rsplit_once(')')?;
+                    after_name.split_whitespace().nth(2)?.parse::<i32>().ok()
+                })
+                == Some(group)
+        })
+        .collect()
 }
 
 /// Waits (at most `limit`) until the program has settled: it has ended, or every close has
@@ -164,24 +187,24 @@ pub fn is_idle(pid: i32) -> bool {
 /// leaves is in the transcript every time.
 pub async fn wait_until_settled(
     program: &RunningProgram,
+    sandbox: &Sandbox,
     port: u16,
     closed_by_grader: &[SocketAddr],
     limit: Duration,
 ) {
     let deadline = Instant::now() + limit;
-    let mut interval = Duration::from_millis(1);
+    let mut schedule = PollSchedule::new();
     loop {
         let pid = program.pid();
         let settled = program.ended().is_some()
-            || (!closes_pending(pid, port, closed_by_grader) && is_idle(pid));
+            || (!closes_pending(pid, port, closed_by_grader) && is_idle(&sandbox.processes(pid)));
         if settled || Instant::now() >= deadline {
             return;
         }
         tokio::select! {
-            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
             _ = program.ended_signal() => {}
         }
-        interval = (interval * 2).min(MAX_POLL_INTERVAL);
     }
 }
 
@@ -194,7 +217,7 @@ pub async fn wait_until_accepted(
     limit: Duration,
 ) -> bool {
     let deadline = Instant::now() + limit;
-    let mut interval = Duration::from_millis(1);
+    let mut schedule = PollSchedule::new();
     loop {
         if is_accepted(program.pid(), server_port, client) {
             return true;
@@ -203,10 +226,9 @@ pub async fn wait_until_accepted(
             return false;
         }
         tokio::select! {
-            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
             _ = program.ended_signal() => {}
         }
-        interval = (interval * 2).min(MAX_POLL_INTERVAL);
     }
 }
 
@@ -249,23 +271,7 @@ pub fn listening_sockets(pid: i32) -> io::Result<Vec<ListeningSocket>> {
 /// where the table also lists other programs' sockets).
 pub fn socket_inodes_of_group(group: i32) -> Vec<u64> {
     let mut inodes = Vec::new();
-    let Ok(processes) = fs::read_dir("/proc") else {
-        return inodes;
-    };
-    for entry in processes.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.parse::<i32>().ok()) else {
-            continue;
-        };
-        let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // The command name may contain spaces and ')': fields start after the last ')'.
-        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let process_group = after_name.split_whitespace().nth(2);
-        if process_group != Some(&group.to_string()) {
-            continue;
-        }
+    for pid in process_group_members(group) {
         let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
             continue;
         };
@@ -299,8 +305,28 @@ pub enum NotListening {
     },
 }
 
-/// Longest pause between two looks at the socket tables.
-const MAX_POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// How often the grader looks again at what it waits for. The kernel offers no event for "a
+/// socket started listening" or "the program is blocked", so these waits poll: quickly at
+/// first (programs usually get there within milliseconds), then backing off to 20 ms so a
+/// slow program does not cost CPU.
+struct PollSchedule {
+    looks: u32,
+}
+
+impl PollSchedule {
+    fn new() -> Self {
+        PollSchedule { looks: 0 }
+    }
+
+    fn next(&mut self) -> Duration {
+        self.looks += 1;
+        match self.looks {
+            0..=20 => Duration::from_micros(500),
+            21..=40 => Duration::from_millis(2),
+            _ => Duration::from_millis(20),
+        }
+    }
+}
 
 /// Waits until `program` listens on TCP `port`, it ends, or `limit` passes.
 ///
@@ -313,7 +339,7 @@ pub async fn wait_until_listening(
     shared_table: bool,
 ) -> Result<ListeningSocket, NotListening> {
     let deadline = Instant::now() + limit;
-    let mut interval = Duration::from_millis(1);
+    let mut schedule = PollSchedule::new();
     loop {
         let sockets = owned_listening(program.pid(), shared_table);
         if let Some(socket) = sockets.iter().find(|s| s.local.port() == port) {
@@ -328,13 +354,11 @@ pub async fn wait_until_listening(
                 elsewhere: sockets.iter().map(|s| s.local).collect(),
             });
         }
-        // The kernel offers no event for "a socket started listening": look again soon,
-        // but wake at once if the program ends.
+        // Look again soon, but wake at once if the program ends.
         tokio::select! {
-            _ = tokio::time::sleep(interval.min(deadline - Instant::now())) => {}
+            _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
             _ = program.ended_signal() => {}
         }
-        interval = (interval * 2).min(MAX_POLL_INTERVAL);
     }
 }
 

@@ -315,7 +315,14 @@ impl Session<'_> {
     async fn settle(&self) {
         if let Some(port) = self.exercise.listens_tcp {
             let limit = self.settings.scaled(SETTLE_LIMIT);
-            wait_until_settled(self.program, port, &self.closed_by_grader, limit).await;
+            wait_until_settled(
+                self.program,
+                self.sandbox,
+                port,
+                &self.closed_by_grader,
+                limit,
+            )
+            .await;
         }
     }
 

@@ -113,6 +113,20 @@ impl RunCgroup {
             .collect()
     }
 
+    /// Every process of the run (host pids), wherever it is in the process tree.
+    pub fn processes(&self) -> Vec<i32> {
+        self.dirs()
+            .first()
+            .and_then(|dir| fs::read_to_string(dir.join("cgroup.procs")).ok())
+            .map(|procs| {
+                procs
+                    .lines()
+                    .filter_map(|l| l.trim().parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What happened during the run.
     pub fn usage(&self) -> CgroupUsage {
         let counter = |file: PathBuf, key: &str| -> u64 {

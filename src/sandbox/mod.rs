@@ -200,6 +200,15 @@ impl Sandbox {
         }
     }
 
+    /// Every process of the run whose leader (relay or program) is `group`: the cgroup's list
+    /// where there is one, otherwise the members of the process group.
+    pub fn processes(&self, group: i32) -> Vec<i32> {
+        match &self.cgroup {
+            Some(cgroup) => cgroup.processes(),
+            None => crate::readiness::process_group_members(group),
+        }
+    }
+
     /// What the cgroup saw (limits hit), where there is one.
     pub fn usage(&self) -> CgroupUsage {
         self.cgroup
