@@ -314,10 +314,23 @@ pub struct FinishedProgram {
     pub staged_from: Option<(PathBuf, PathBuf)>,
 }
 
+/// The most descriptors any process of the run holds (sampled before it is stopped: a program
+/// that ran out of descriptors usually still holds them all).
+fn most_open_files(sandbox: &Sandbox, group: i32) -> u64 {
+    sandbox
+        .processes(group)
+        .iter()
+        .filter_map(|pid| std::fs::read_dir(format!("/proc/{pid}/fd")).ok())
+        .map(|fds| fds.count() as u64)
+        .max()
+        .unwrap_or(0)
+}
+
 /// The limits a run ran into, from how it ended, the cgroup's counters and the output caps.
 fn limits_hit(
     end: ProgramEnd,
     sandbox: &Sandbox,
+    open_files: u64,
     stdout: &CapturedOutput,
     stderr: &CapturedOutput,
 ) -> Vec<String> {
@@ -341,6 +354,9 @@ fn limits_hit(
             "process limit ({} processes and threads) reached: a fork() failed",
             limits.processes
         ));
+    }
+    if open_files >= limits.open_files {
+        hit.push(format!("open files limit ({}) reached", limits.open_files));
     }
     if end.exit == ExitKind::Signal(libc::SIGXFSZ) || sandbox.has_file_at_size(limits.file_bytes) {
         hit.push(format!(
@@ -464,6 +480,7 @@ impl RunningProgram {
     /// Stops the program (if still running) the way the spec says, kills whatever is left of
     /// it, and collects its output.
     pub async fn stop(mut self, how: StopSpec, sandbox: &Sandbox) -> FinishedProgram {
+        let open_files = most_open_files(sandbox, self.pid());
         let escalation: &[Signal] = match how {
             StopSpec::Interrupt => &[Signal::INT, Signal::TERM, Signal::KILL],
             StopSpec::Terminate => &[Signal::TERM, Signal::KILL],
@@ -497,7 +514,7 @@ impl RunningProgram {
         let stdout = self.stdout.finish(Duration::from_secs(1)).await;
         let stderr = self.stderr.finish(Duration::from_secs(1)).await;
         FinishedProgram {
-            limits_hit: limits_hit(end, sandbox, &stdout, &stderr),
+            limits_hit: limits_hit(end, sandbox, open_files, &stdout, &stderr),
             staged_from: self.staged_from.take(),
             end,
             stdout,

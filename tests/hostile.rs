@@ -341,3 +341,20 @@ fn every_hostile_program_has_a_test() {
         }
     }
 }
+
+#[test]
+fn running_out_of_files_is_reported() {
+    let graded = first_test("opens_files_without_end.py");
+    assert_eq!(kind(&graded), "never_listened");
+    assert!(
+        limits(&graded).contains("open files limit (256) reached"),
+        "{}",
+        limits(&graded)
+    );
+}
+
+#[test]
+fn a_udp_flood_does_not_disturb_the_grading() {
+    let graded = first_test("floods_udp.py");
+    assert_eq!(graded.code, 0, "{:#}", graded.document);
+}
