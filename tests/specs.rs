@@ -62,7 +62,7 @@ fn an_unknown_key_names_its_place_and_the_expected_keys() {
         "{text}"
     );
     assert!(
-        text.contains("expected one of name, points, hint, timeout, steps"),
+        text.contains("expected one of name, points, hint, visibility, tags, timeout, steps"),
         "{text}"
     );
 }
