@@ -7,7 +7,6 @@
 //! address found there. If the program ends first, that is reported at once.
 
 use std::fs;
-use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
@@ -75,6 +74,20 @@ fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
     })
 }
 
+/// Every TCP socket row of the network namespace of process `pid`, IPv4 and IPv6. This is the
+/// one place that reads the kernel's socket tables (each read costs milliseconds: the kernel
+/// walks its whole hash table), so a faster source (netlink sock_diag) would replace only this.
+fn socket_rows(pid: i32) -> Vec<SocketRow> {
+    let mut rows = Vec::new();
+    for (file, v6) in [("tcp", false), ("tcp6", true)] {
+        // A missing table (no IPv6 in this kernel, or the process just ended) has no sockets.
+        if let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
+            rows.extend(parse_table(&table, v6));
+        }
+    }
+    rows
+}
+
 /// Parses one `/proc/net/tcp`-style table and returns the sockets in LISTEN.
 pub fn parse_listening(table: &str, v6: bool) -> Vec<ListeningSocket> {
     parse_table(table, v6)
@@ -88,14 +101,17 @@ pub fn parse_listening(table: &str, v6: bool) -> Vec<ListeningSocket> {
 
 /// Whether the program's end of the connection from `client` (the client's local address)
 /// to port `server_port` has been `accept()`ed: it then belongs to a process (inode ≠ 0).
-fn accepted_in(table: &str, v6: bool, server_port: u16, client: SocketAddr) -> Option<bool> {
-    parse_table(table, v6)
-        .find(|row| {
-            row.local.port() == server_port
-                && row.remote.port() == client.port()
-                && same_ip(row.remote, client)
-        })
-        .map(|row| row.inode != 0)
+fn accepted_in(
+    mut rows: impl Iterator<Item = SocketRow>,
+    server_port: u16,
+    client: SocketAddr,
+) -> Option<bool> {
+    rows.find(|row| {
+        row.local.port() == server_port
+            && row.remote.port() == client.port()
+            && same_ip(row.remote, client)
+    })
+    .map(|row| row.inode != 0)
 }
 
 fn same_ip(a: SocketAddr, b: SocketAddr) -> bool {
@@ -108,30 +124,20 @@ fn same_ip(a: SocketAddr, b: SocketAddr) -> bool {
 
 /// Whether program `pid` has accepted the connection whose client end is `client`.
 pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
-    ["tcp", "tcp6"].iter().any(|file| {
-        fs::read_to_string(format!("/proc/{pid}/net/{file}"))
-            .ok()
-            .and_then(|table| accepted_in(&table, *file == "tcp6", server_port, client))
-            .unwrap_or(false)
-    })
+    accepted_in(socket_rows(pid).into_iter(), server_port, client).unwrap_or(false)
 }
 
 /// Whether the program still has closing to react to on `port`: a connection in CLOSE_WAIT
 /// (the client closed, the program has not), or one the grader closed whose FIN the kernel has
 /// not yet delivered (still ESTABLISHED on the program's side).
 pub fn closes_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bool {
-    ["tcp", "tcp6"].iter().any(|file| {
-        let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) else {
-            return false;
-        };
-        parse_table(&table, *file == "tcp6").any(|row| {
-            row.local.port() == port
-                && ((row.close_wait && row.inode != 0)
-                    || (row.established
-                        && closed_by_grader.iter().any(|client| {
-                            row.remote.port() == client.port() && same_ip(row.remote, *client)
-                        })))
-        })
+    socket_rows(pid).iter().any(|row| {
+        row.local.port() == port
+            && ((row.close_wait && row.inode != 0)
+                || (row.established
+                    && closed_by_grader.iter().any(|client| {
+                        row.remote.port() == client.port() && same_ip(row.remote, *client)
+                    })))
     })
 }
 
@@ -192,20 +198,12 @@ pub async fn wait_until_settled(
     closed_by_grader: &[SocketAddr],
     limit: Duration,
 ) {
-    let deadline = Instant::now() + limit;
-    let mut schedule = PollSchedule::new();
-    loop {
+    poll_until(program, limit, || {
         let pid = program.pid();
-        let settled = program.ended().is_some()
-            || (!closes_pending(pid, port, closed_by_grader) && is_idle(&sandbox.processes(pid)));
-        if settled || Instant::now() >= deadline {
-            return;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
-            _ = program.ended_signal() => {}
-        }
-    }
+        (!closes_pending(pid, port, closed_by_grader) && is_idle(&sandbox.processes(pid)))
+            .then_some(())
+    })
+    .await;
 }
 
 /// Waits until the program accepts the connection of `client`, it ends, or `limit` passes.
@@ -216,20 +214,11 @@ pub async fn wait_until_accepted(
     client: SocketAddr,
     limit: Duration,
 ) -> bool {
-    let deadline = Instant::now() + limit;
-    let mut schedule = PollSchedule::new();
-    loop {
-        if is_accepted(program.pid(), server_port, client) {
-            return true;
-        }
-        if program.ended().is_some() || Instant::now() >= deadline {
-            return false;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
-            _ = program.ended_signal() => {}
-        }
-    }
+    poll_until(program, limit, || {
+        is_accepted(program.pid(), server_port, client).then_some(())
+    })
+    .await
+    .is_some()
 }
 
 /// `0100007F:22B8` → 127.0.0.1:8888. The address is in host byte order, 32 bits at a time.
@@ -254,17 +243,15 @@ fn parse_address(field: &str, v6: bool) -> Option<SocketAddr> {
 }
 
 /// Every TCP socket in LISTEN in the network namespace of process `pid`.
-pub fn listening_sockets(pid: i32) -> io::Result<Vec<ListeningSocket>> {
-    let mut sockets = Vec::new();
-    for (file, v6) in [("tcp", false), ("tcp6", true)] {
-        match fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
-            Ok(table) => sockets.extend(parse_listening(&table, v6)),
-            // No IPv6 in this kernel: only the IPv4 table exists.
-            Err(error) if v6 && error.kind() == io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error),
-        }
-    }
-    Ok(sockets)
+pub fn listening_sockets(pid: i32) -> Vec<ListeningSocket> {
+    socket_rows(pid)
+        .into_iter()
+        .filter(|row| row.listening)
+        .map(|row| ListeningSocket {
+            local: row.local,
+            inode: row.inode,
+        })
+        .collect()
 }
 
 /// Socket inodes held by any process in process group `group` (for the host-loopback mode,
@@ -338,23 +325,42 @@ pub async fn wait_until_listening(
     limit: Duration,
     shared_table: bool,
 ) -> Result<ListeningSocket, NotListening> {
+    let found = poll_until(program, limit, || {
+        owned_listening(program.pid(), shared_table)
+            .into_iter()
+            .find(|s| s.local.port() == port)
+    })
+    .await;
+    match (found, program.ended()) {
+        (Some(socket), _) => Ok(socket),
+        (None, Some(end)) => Err(NotListening::Ended(end)),
+        (None, None) => Err(NotListening::TimedOut {
+            waited: limit,
+            elsewhere: owned_listening(program.pid(), shared_table)
+                .iter()
+                .map(|s| s.local)
+                .collect(),
+        }),
+    }
+}
+
+/// Looks with `look` until it finds something, the program ends, or `limit` passes; `None`
+/// for the last two. The kernel offers no event for these conditions, so this polls on the
+/// [`PollSchedule`], waking at once when the program ends.
+async fn poll_until<T>(
+    program: &RunningProgram,
+    limit: Duration,
+    mut look: impl FnMut() -> Option<T>,
+) -> Option<T> {
     let deadline = Instant::now() + limit;
     let mut schedule = PollSchedule::new();
     loop {
-        let sockets = owned_listening(program.pid(), shared_table);
-        if let Some(socket) = sockets.iter().find(|s| s.local.port() == port) {
-            return Ok(*socket);
+        if let Some(found) = look() {
+            return Some(found);
         }
-        if let Some(end) = program.ended() {
-            return Err(NotListening::Ended(end));
+        if program.ended().is_some() || Instant::now() >= deadline {
+            return None;
         }
-        if Instant::now() >= deadline {
-            return Err(NotListening::TimedOut {
-                waited: limit,
-                elsewhere: sockets.iter().map(|s| s.local).collect(),
-            });
-        }
-        // Look again soon, but wake at once if the program ends.
         tokio::select! {
             _ = tokio::time::sleep(schedule.next().min(deadline - Instant::now())) => {}
             _ = program.ended_signal() => {}
@@ -363,9 +369,7 @@ pub async fn wait_until_listening(
 }
 
 fn owned_listening(pid: i32, shared_table: bool) -> Vec<ListeningSocket> {
-    let Ok(mut sockets) = listening_sockets(pid) else {
-        return Vec::new();
-    };
+    let mut sockets = listening_sockets(pid);
     if shared_table {
         let owned = socket_inodes_of_group(pid);
         sockets.retain(|s| owned.contains(&s.inode));
@@ -409,10 +413,16 @@ mod tests {
 ";
         let queued: SocketAddr = "127.0.0.1:54000".parse().unwrap();
         let served: SocketAddr = "127.0.0.1:54001".parse().unwrap();
-        assert_eq!(accepted_in(table, false, 8888, queued), Some(false));
-        assert_eq!(accepted_in(table, false, 8888, served), Some(true));
+        assert_eq!(
+            accepted_in(parse_table(table, false), 8888, queued),
+            Some(false)
+        );
+        assert_eq!(
+            accepted_in(parse_table(table, false), 8888, served),
+            Some(true)
+        );
         let unknown: SocketAddr = "127.0.0.1:54002".parse().unwrap();
-        assert_eq!(accepted_in(table, false, 8888, unknown), None);
+        assert_eq!(accepted_in(parse_table(table, false), 8888, unknown), None);
     }
 
     #[test]
