@@ -11,14 +11,6 @@ def flood():
             except OSError:
                 pass
 threading.Thread(target=flood, daemon=True).start()
-server = socket.socket()
-server.bind(('127.0.0.1', 8888))
-server.listen(5)
-while True:
-    conn, addr = server.accept()
-    while True:
-        data = conn.recv(1024)
-        if not data:
-            break
-        conn.send(b"Thanks")
-    conn.close()
+from _thanks_server import serve_forever
+
+serve_forever()

@@ -11,14 +11,6 @@ if interfaces == ["lo"]:
         print("outside unreachable:", error, file=sys.stderr, flush=True)
 else:
     print("not in an isolated network; not trying", file=sys.stderr, flush=True)
-server = socket.socket()
-server.bind(('127.0.0.1', 8888))
-server.listen(5)
-while True:
-    conn, addr = server.accept()
-    while True:
-        data = conn.recv(1024)
-        if not data:
-            break
-        conn.send(b"Thanks")
-    conn.close()
+from _thanks_server import serve_forever
+
+serve_forever()
