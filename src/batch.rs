@@ -202,6 +202,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &str) -> ExerciseResu
             })
             .collect(),
         duration: Duration::ZERO,
+        seed: None,
     }
 }
 

@@ -75,6 +75,11 @@ pub struct RunArgs {
     /// Multiply every time limit by this factor (for slow machines).
     #[arg(long, env = "NETGRADE_SLOW", value_name = "FACTOR", default_value_t = 1.0, value_parser = parse_slow)]
     pub slow: f64,
+
+    /// Seed of the generated inputs of differential tests (printed in every report; the same
+    /// seed replays the same inputs). Default: a fresh seed per grading.
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// `netgrade test`.

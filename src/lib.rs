@@ -21,6 +21,7 @@
 //! - [`report`]: writers for people and machines.
 pub mod audit;
 pub mod batch;
+pub mod differential;
 pub mod pack;
 pub mod peers;
 pub mod plan;

@@ -143,6 +143,7 @@ fn settings(args: &RunArgs) -> Result<RunSettings> {
     let mut settings = RunSettings {
         isolation,
         slow: args.slow,
+        seed: args.seed,
         ..RunSettings::default()
     };
     if let Some(jobs) = args.jobs {
@@ -197,6 +198,7 @@ async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
                     program: shown,
                     isolation: settings.isolation,
                     slow: settings.slow,
+                    seed: None,
                 })?;
                 for test in &result.tests {
                     reporter.write_event(&GradeEvent::TestFinished(test))?;

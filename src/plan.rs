@@ -10,10 +10,12 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use crate::differential::Oracle;
+use crate::process::OutputStream;
 use crate::sandbox::Limits;
 use crate::spec::{
-    ExerciseSpec, ExpectSpec, LimitsSpec, SendSpec, SpecError, StepSpec, StopSpec, TestSpec,
-    Visibility, parse_spec,
+    DatagramSpec, ExerciseSpec, ExpectDatagramSpec, ExpectOutputSpec, ExpectSpec, LimitsSpec,
+    SendSpec, SpecError, StepSpec, StopSpec, TestSpec, TracebackSpec, Visibility, parse_spec,
 };
 
 /// Default time a program has to start listening.
@@ -28,6 +30,12 @@ pub const DEFAULT_PIECE_PAUSE: Duration = Duration::from_millis(20);
 pub const DEFAULT_ACCEPT_WAIT: Duration = Duration::from_secs(2);
 /// Largest payload one step may describe (after `repeat`).
 pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024 * 1024;
+/// Largest UDP datagram a step may send or expect (what fits in one datagram on loopback).
+pub const MAX_DATAGRAM_BYTES: usize = 65_507;
+/// Most inputs one `differential` step may type.
+pub const MAX_DIFFERENTIAL_CASES: u32 = 1000;
+/// The name of the grader's UDP peer that plays the server of a client program.
+pub const UDP_SERVER_PEER: &str = "server";
 
 /// A validated exercise, ready to run.
 #[derive(Debug, Clone)]
@@ -44,8 +52,16 @@ pub struct Exercise {
     pub entry: Vec<String>,
     /// TCP port the program must listen on before the steps begin.
     pub listens_tcp: Option<u16>,
+    /// UDP port the program must have bound before the steps begin.
+    pub listens_udp: Option<u16>,
+    /// TCP port the grader listens on for a client program.
+    pub connects_tcp: Option<u16>,
+    /// UDP port the grader's `server` peer is bound to for a client program.
+    pub connects_udp: Option<u16>,
     /// How a still-running program is stopped after the steps.
     pub stop: StopSpec,
+    /// Whether a traceback on stderr fails a test.
+    pub traceback: TracebackSpec,
     /// Time the program has to start listening.
     pub start_timeout: Duration,
     /// Resource limits of the program.
@@ -148,6 +164,97 @@ pub enum Action {
         /// Longest wait.
         up_to: Duration,
     },
+    /// As the server of a client program: take its next connection and name it.
+    Accept {
+        /// Connection name.
+        client: String,
+        /// How long to wait for the program to connect.
+        timeout: Duration,
+    },
+    /// A UDP peer sends one datagram.
+    SendDatagram {
+        /// Peer name.
+        peer: String,
+        /// The datagram (may be empty).
+        bytes: Vec<u8>,
+    },
+    /// A UDP peer receives one datagram.
+    ExpectDatagram {
+        /// Peer name.
+        peer: String,
+        /// What the datagram must be.
+        matcher: Matcher,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// No datagram reaches a UDP peer for a while.
+    ExpectNoDatagram {
+        /// Peer name.
+        peer: String,
+        /// For how long.
+        during: Duration,
+    },
+    /// Type on stdin (the bytes include the newline).
+    Type {
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+    /// Close stdin.
+    CloseStdin,
+    /// Wait for output.
+    ExpectOutput {
+        /// Which stream.
+        stream: OutputStream,
+        /// What must appear.
+        matcher: OutputMatcher,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Wait for the program to end by itself.
+    ExpectExit {
+        /// The exit code required, if any.
+        code: Option<i32>,
+        /// How long to wait.
+        timeout: Duration,
+    },
+    /// Type generated inputs and expect the reference's answers.
+    Differential {
+        /// The reference and its generator.
+        oracle: Oracle,
+        /// How many inputs.
+        count: usize,
+        /// How long each answer may take.
+        timeout: Duration,
+    },
+}
+
+impl OutputMatcher {
+    /// The matcher with `{hostname}` replaced by the run's host name.
+    pub fn with_hostname(&self, hostname: &str) -> OutputMatcher {
+        let fill = |text: &String| text.replace("{hostname}", hostname);
+        match self {
+            OutputMatcher::Contains(text) => OutputMatcher::Contains(fill(text)),
+            OutputMatcher::Keywords(words) => {
+                OutputMatcher::Keywords(words.iter().map(fill).collect())
+            }
+            OutputMatcher::Answer(text) => OutputMatcher::Answer(fill(text)),
+            OutputMatcher::Regex(regex) => OutputMatcher::Regex(regex.clone()),
+        }
+    }
+}
+
+/// What an `expect_output` step accepts. Text is folded (see [`crate::peers::console`])
+/// except for `Regex`.
+#[derive(Debug, Clone)]
+pub enum OutputMatcher {
+    /// The output contains this.
+    Contains(String),
+    /// The output contains these, in order.
+    Keywords(Vec<String>),
+    /// The raw output matches this.
+    Regex(regex::Regex),
+    /// A line ends with this answer (as a whole word).
+    Answer(String),
 }
 
 impl Action {
@@ -161,6 +268,9 @@ impl Action {
                 | Action::Close { .. }
                 | Action::Shutdown { .. }
                 | Action::Reset { .. }
+                | Action::SendDatagram { .. }
+                | Action::Type { .. }
+                | Action::CloseStdin
         )
     }
 
@@ -169,19 +279,26 @@ impl Action {
         match self {
             Action::Connect { timeout, .. }
             | Action::Expect { timeout, .. }
-            | Action::ExpectClosed { timeout, .. } => vec![("timeout", *timeout)],
+            | Action::ExpectClosed { timeout, .. }
+            | Action::Accept { timeout, .. }
+            | Action::ExpectDatagram { timeout, .. }
+            | Action::ExpectOutput { timeout, .. }
+            | Action::ExpectExit { timeout, .. }
+            | Action::Differential { timeout, .. } => vec![("timeout", *timeout)],
             Action::Send {
                 pieces: Some((_, pause)),
                 ..
             } => vec![("pause", *pause)],
-            Action::ExpectNothing { during, .. } => vec![("for", *during)],
+            Action::ExpectNothing { during, .. } | Action::ExpectNoDatagram { during, .. } => {
+                vec![("for", *during)]
+            }
             Action::WaitAccepted { up_to, .. } => vec![("up_to", *up_to)],
             _ => Vec::new(),
         }
     }
 
-    /// The client a step acts on.
-    pub fn client(&self) -> &str {
+    /// The TCP connection a step acts on, if it acts on one.
+    pub fn client(&self) -> Option<&str> {
         match self {
             Action::Connect { client, .. }
             | Action::Send { client, .. }
@@ -191,7 +308,9 @@ impl Action {
             | Action::Close { client }
             | Action::Shutdown { client }
             | Action::Reset { client }
-            | Action::WaitAccepted { client, .. } => client,
+            | Action::WaitAccepted { client, .. }
+            | Action::Accept { client, .. } => Some(client),
+            _ => None,
         }
     }
 }
@@ -226,7 +345,16 @@ impl Exercise {
         let start_timeout = timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
         let step_timeout = timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
         let test_timeout = timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
-        let listens_tcp = spec.program.listens.as_ref().map(|l| l.tcp);
+        let (listens_tcp, listens_udp) = spec
+            .program
+            .listens
+            .as_ref()
+            .map_or((None, None), |l| (l.tcp, l.udp));
+        let (connects_tcp, connects_udp) = spec
+            .program
+            .connects
+            .as_ref()
+            .map_or((None, None), |c| (c.tcp, c.udp));
         let invalid_at = |line: u64, column: u64, message: String| SpecError::Invalid {
             file: source.to_owned(),
             line,
@@ -243,11 +371,37 @@ impl Exercise {
                 ),
             ));
         }
-        if listens_tcp == Some(0) {
+        for (what, port) in [
+            ("listens.tcp", listens_tcp),
+            ("listens.udp", listens_udp),
+            ("connects.tcp", connects_tcp),
+            ("connects.udp", connects_udp),
+        ] {
+            if port == Some(0) {
+                return Err(invalid_at(
+                    1,
+                    1,
+                    format!("program.{what}: port 0 is not a real port; use the course's 8888"),
+                ));
+            }
+        }
+        let sockets = [listens_tcp, listens_udp, connects_tcp, connects_udp];
+        if sockets.iter().flatten().count() > 1 {
             return Err(invalid_at(
                 1,
                 1,
-                "program.listens.tcp: port 0 is not a real port; use the course's 8888".into(),
+                "program: give one of `listens: {tcp|udp}` and `connects: {tcp|udp}`, not several"
+                    .into(),
+            ));
+        }
+        if spec.program.listens.is_some() && listens_tcp.is_none() && listens_udp.is_none()
+            || spec.program.connects.is_some() && connects_tcp.is_none() && connects_udp.is_none()
+        {
+            return Err(invalid_at(
+                1,
+                1,
+                "program: `listens` and `connects` need a port: `{ tcp: 8888 }` or `{ udp: 8888 }`"
+                    .into(),
             ));
         }
         if spec.tests.is_empty() {
@@ -272,7 +426,12 @@ impl Exercise {
             let ctx = StepContext {
                 source,
                 step_timeout,
+                start_timeout,
                 listens_tcp,
+                listens_udp,
+                connects_tcp,
+                connects_udp,
+                reference: spec.reference.as_deref(),
             };
             tests.push(plan_test(index + 1, test, test_timeout, &ctx)?);
         }
@@ -283,7 +442,11 @@ impl Exercise {
             reference: spec.reference,
             entry,
             listens_tcp,
+            listens_udp,
+            connects_tcp,
+            connects_udp,
             stop: spec.program.stop,
+            traceback: spec.program.traceback,
             start_timeout,
             limits,
             tests,
@@ -292,7 +455,30 @@ impl Exercise {
 
     /// Every port the spec itself names; transcripts keep these and hide ephemeral ones.
     pub fn fixed_ports(&self) -> Vec<u16> {
-        self.listens_tcp.into_iter().collect()
+        [
+            self.listens_tcp,
+            self.listens_udp,
+            self.connects_tcp,
+            self.connects_udp,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
+    /// Whether any test types generated inputs (and so needs a seed).
+    pub fn has_differential(&self) -> bool {
+        self.tests.iter().any(|test| {
+            test.steps
+                .iter()
+                .any(|step| matches!(step.action, Action::Differential { .. }))
+        })
+    }
+
+    /// The TCP port of the program's conversations with the grader (its listening port, or
+    /// the grader's when the program is a client), if it has any.
+    pub fn tcp_port(&self) -> Option<u16> {
+        self.listens_tcp.or(self.connects_tcp)
     }
 }
 
@@ -399,7 +585,12 @@ fn is_identifier(id: &str) -> bool {
 struct StepContext<'a> {
     source: &'a str,
     step_timeout: Duration,
+    start_timeout: Duration,
     listens_tcp: Option<u16>,
+    listens_udp: Option<u16>,
+    connects_tcp: Option<u16>,
+    connects_udp: Option<u16>,
+    reference: Option<&'a str>,
 }
 
 fn plan_test(
@@ -408,7 +599,7 @@ fn plan_test(
     default_timeout: Duration,
     ctx: &StepContext<'_>,
 ) -> Result<TestPlan, SpecError> {
-    let mut open_clients = BTreeSet::new();
+    let mut peers = PeerState::default();
     let mut steps = Vec::with_capacity(test.steps.len());
     for spanned in test.steps {
         let Spanned {
@@ -425,31 +616,7 @@ fn plan_test(
         for (what, duration) in action.durations() {
             check_duration(what, duration).map_err(&invalid)?;
         }
-        let client = action.client().to_owned();
-        match &action {
-            Action::Connect { .. } => {
-                if ctx.listens_tcp.is_none() {
-                    return Err(invalid(
-                        "`connect` needs `program.listens.tcp` (the port the program listens on)"
-                            .into(),
-                    ));
-                }
-                if !open_clients.insert(client.clone()) {
-                    return Err(invalid(format!(
-                        "client `{client}` is already connected; close it first or use another name"
-                    )));
-                }
-            }
-            _ if !open_clients.contains(&client) => {
-                return Err(invalid(format!(
-                    "client `{client}` is not connected here; add `- connect: {client}` before this step"
-                )));
-            }
-            Action::Close { .. } | Action::Reset { .. } => {
-                open_clients.remove(&client);
-            }
-            _ => {}
-        }
+        check_peers(&action, ctx, &mut peers).map_err(&invalid)?;
         steps.push(Step { line, action });
     }
     let timeout = test.timeout.unwrap_or(default_timeout);
@@ -469,6 +636,105 @@ fn plan_test(
         timeout,
         steps,
     })
+}
+
+/// What the steps so far have set up, to check each step uses only what exists.
+#[derive(Default)]
+struct PeerState {
+    /// TCP connections open now.
+    open_clients: BTreeSet<String>,
+    /// UDP peers that have sent (so the program knows their address).
+    udp_senders: BTreeSet<String>,
+    /// Standard input was closed.
+    stdin_closed: bool,
+}
+
+fn check_peers(
+    action: &Action,
+    ctx: &StepContext<'_>,
+    peers: &mut PeerState,
+) -> Result<(), String> {
+    match action {
+        Action::Connect { client, .. } | Action::Accept { client, .. } => {
+            let (needed, what) = match action {
+                Action::Connect { .. } => (
+                    ctx.listens_tcp,
+                    "`connect` needs `program.listens.tcp` (the port the program listens on)",
+                ),
+                _ => (
+                    ctx.connects_tcp,
+                    "`accept` needs `program.connects.tcp` (the port the grader listens on for the program)",
+                ),
+            };
+            if needed.is_none() {
+                return Err(what.into());
+            }
+            if !peers.open_clients.insert(client.clone()) {
+                return Err(format!(
+                    "connection `{client}` is already open; close it first or use another name"
+                ));
+            }
+        }
+        Action::SendDatagram { peer, .. }
+            if peer == UDP_SERVER_PEER && ctx.connects_udp.is_none() =>
+        {
+            return Err(format!(
+                "peer `{UDP_SERVER_PEER}` needs `program.connects.udp` (the port the program sends to)"
+            ));
+        }
+        Action::SendDatagram { peer, .. } if peer == UDP_SERVER_PEER => {}
+        Action::SendDatagram { peer, .. } => {
+            if ctx.listens_udp.is_none() {
+                return Err(format!(
+                    "peer `{peer}` sends to the program's UDP port: add `program.listens.udp`, or use the peer `{UDP_SERVER_PEER}` with `program.connects.udp`"
+                ));
+            }
+            peers.udp_senders.insert(peer.clone());
+        }
+        Action::ExpectDatagram { peer, .. } | Action::ExpectNoDatagram { peer, .. } => {
+            if peer == UDP_SERVER_PEER {
+                if ctx.connects_udp.is_none() {
+                    return Err(format!(
+                        "peer `{UDP_SERVER_PEER}` needs `program.connects.udp`"
+                    ));
+                }
+            } else if !peers.udp_senders.contains(peer) {
+                return Err(format!(
+                    "peer `{peer}` has sent nothing yet, so the program cannot know its address; add `- datagram: {{ from: {peer}, text: ... }}` first"
+                ));
+            }
+        }
+        Action::Type { .. } | Action::Differential { .. } if peers.stdin_closed => {
+            return Err("stdin is already closed here (`close_stdin` came before)".into());
+        }
+        Action::CloseStdin => peers.stdin_closed = true,
+        Action::Differential { oracle, .. } if ctx.reference != Some(oracle.name()) => {
+            return Err(format!(
+                "`differential` with oracle `{}` needs `reference: {}` (the oracle is that reference)",
+                oracle.name(),
+                oracle.name()
+            ));
+        }
+        _ => {}
+    }
+    if let Some(client) = action.client()
+        && !matches!(action, Action::Connect { .. } | Action::Accept { .. })
+    {
+        if !peers.open_clients.contains(client) {
+            let opener = if ctx.connects_tcp.is_some() {
+                "accept"
+            } else {
+                "connect"
+            };
+            return Err(format!(
+                "connection `{client}` is not open here; add `- {opener}: {client}` before this step"
+            ));
+        }
+        if matches!(action, Action::Close { .. } | Action::Reset { .. }) {
+            peers.open_clients.remove(client);
+        }
+    }
+    Ok(())
 }
 
 fn plan_action(step: StepSpec, ctx: &StepContext<'_>) -> Result<Action, String> {
@@ -494,6 +760,152 @@ fn plan_action(step: StepSpec, ctx: &StepContext<'_>) -> Result<Action, String> 
             client: spec.client,
             up_to: spec.up_to.unwrap_or(DEFAULT_ACCEPT_WAIT),
         },
+        StepSpec::Accept(client) => Action::Accept {
+            client,
+            // The program connects as it starts: allow it the time a program has to start.
+            timeout: ctx.start_timeout.max(ctx.step_timeout),
+        },
+        StepSpec::Datagram(spec) => plan_datagram(spec)?,
+        StepSpec::ExpectDatagram(spec) => plan_expect_datagram(spec, ctx.step_timeout)?,
+        StepSpec::ExpectNoDatagram(spec) => Action::ExpectNoDatagram {
+            peer: spec.at,
+            during: spec.during,
+        },
+        StepSpec::Type(text) => {
+            if text.contains('\n') {
+                return Err("type: one line at a time; use one `type` step per line".into());
+            }
+            Action::Type {
+                bytes: format!("{text}\n").into_bytes(),
+            }
+        }
+        StepSpec::CloseStdin => Action::CloseStdin,
+        StepSpec::ExpectOutput(spec) => plan_expect_output(spec, ctx.step_timeout)?,
+        StepSpec::ExpectExit(spec) => Action::ExpectExit {
+            code: spec.code,
+            timeout: spec.timeout.unwrap_or(ctx.step_timeout),
+        },
+        StepSpec::Differential(spec) => {
+            if !(1..=MAX_DIFFERENTIAL_CASES).contains(&spec.count) {
+                return Err(format!(
+                    "differential: `count` must be 1 to {MAX_DIFFERENTIAL_CASES}"
+                ));
+            }
+            Action::Differential {
+                oracle: spec.oracle,
+                count: spec.count as usize,
+                timeout: ctx.step_timeout,
+            }
+        }
+    })
+}
+
+fn plan_datagram(spec: DatagramSpec) -> Result<Action, String> {
+    let bytes = match (&spec.text, &spec.hex) {
+        // An empty datagram is a real UDP message (unlike an empty TCP send).
+        (Some(text), None) if text.is_empty() => Vec::new(),
+        _ => payload(spec.text, spec.hex, spec.repeat, "datagram")?,
+    };
+    if bytes.len() > MAX_DATAGRAM_BYTES {
+        return Err(format!(
+            "datagram: {} bytes do not fit in one UDP datagram (at most {MAX_DATAGRAM_BYTES})",
+            bytes.len()
+        ));
+    }
+    Ok(Action::SendDatagram {
+        peer: spec.from,
+        bytes,
+    })
+}
+
+fn plan_expect_datagram(
+    spec: ExpectDatagramSpec,
+    step_timeout: Duration,
+) -> Result<Action, String> {
+    let ExpectDatagramSpec {
+        at,
+        text,
+        hex,
+        repeat,
+        contains,
+        regex,
+        timeout,
+    } = spec;
+    let expect = ExpectSpec {
+        from: at,
+        text,
+        hex,
+        repeat,
+        contains,
+        regex,
+        line: None,
+        bytes: None,
+        timeout,
+    };
+    match plan_expect(expect, step_timeout)? {
+        Action::Expect {
+            client,
+            matcher,
+            timeout,
+        } => Ok(Action::ExpectDatagram {
+            peer: client,
+            matcher,
+            timeout,
+        }),
+        _ => unreachable!("plan_expect plans an expect step"),
+    }
+}
+
+fn plan_expect_output(spec: ExpectOutputSpec, step_timeout: Duration) -> Result<Action, String> {
+    let ExpectOutputSpec {
+        contains,
+        keywords,
+        regex,
+        answer,
+        stream,
+        timeout,
+    } = spec;
+    let given = [
+        contains.is_some(),
+        keywords.is_some(),
+        regex.is_some(),
+        answer.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
+    if given != 1 {
+        return Err(format!(
+            "expect_output: give exactly one of `contains`, `keywords`, `regex`, `answer` (found {given})"
+        ));
+    }
+    let folds_to_nothing = |text: &str| crate::peers::fold(text).0.is_empty();
+    let matcher = if let Some(text) = contains {
+        if folds_to_nothing(&text) {
+            return Err("expect_output: `contains` must have more than whitespace".into());
+        }
+        OutputMatcher::Contains(text)
+    } else if let Some(words) = keywords {
+        if words.is_empty() || words.iter().any(|w| folds_to_nothing(w)) {
+            return Err("expect_output: `keywords` must be a list of non-blank texts".into());
+        }
+        OutputMatcher::Keywords(words)
+    } else if let Some(pattern) = regex {
+        OutputMatcher::Regex(
+            regex::Regex::new(&pattern)
+                .map_err(|e| format!("expect_output: `regex` does not compile: {e}"))?,
+        )
+    } else {
+        let answer = answer.unwrap_or_default();
+        if folds_to_nothing(&answer) || answer.contains('\n') {
+            return Err("expect_output: `answer` is one non-blank line".into());
+        }
+        OutputMatcher::Answer(answer)
+    };
+    Ok(Action::ExpectOutput {
+        stream: stream.unwrap_or(OutputStream::Stdout),
+        matcher,
+        timeout: timeout.unwrap_or(step_timeout),
     })
 }
 
@@ -679,7 +1091,7 @@ mod tests {
         let err = plan("      - send: { to: a, text: hi }\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "t.yaml:7:9: client `a` is not connected here; add `- connect: a` before this step"
+            "t.yaml:7:9: connection `a` is not open here; add `- connect: a` before this step"
         );
     }
 
@@ -723,6 +1135,6 @@ mod tests {
     fn reconnecting_after_close_is_allowed_but_not_twice_open() {
         assert!(plan("      - connect: a\n      - close: a\n      - connect: a\n").is_ok());
         let err = plan("      - connect: a\n      - connect: a\n").unwrap_err();
-        assert!(err.to_string().contains("already connected"), "{err}");
+        assert!(err.to_string().contains("already open"), "{err}");
     }
 }

@@ -17,9 +17,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rustix::process::{Pid, Signal};
-use tokio::io::{AsyncRead, AsyncReadExt};
+use std::os::fd::OwnedFd;
+
+use tokio::io::unix::AsyncFd;
+use tokio::io::{AsyncWriteExt, Interest};
 use tokio::process::ChildStdin;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::sandbox::{Sandbox, Stage, program_environment, show_size};
@@ -253,49 +256,171 @@ pub struct RunningProgram {
     staged_from: Option<(PathBuf, PathBuf)>,
     end: watch::Receiver<Option<ExitKind>>,
     /// Held open so a program reading input waits, as at a terminal, instead of seeing EOF.
-    stdin: Option<ChildStdin>,
+    stdin: tokio::sync::Mutex<Option<ChildStdin>>,
     stdout: OutputReader,
     stderr: OutputReader,
     stopped_with: Option<i32>,
 }
 
+/// One output stream of the program, read as it arrives: everything is captured (capped) for
+/// the report, and what no `expect_output` step has consumed yet is kept for matching.
+///
+/// Reads are non-blocking and happen under the stream's lock, both in the background task and
+/// in [`OutputReader::catch_up`]: once the program is idle, `catch_up` therefore sees every
+/// byte it wrote — no read can be "in flight" between the pipe and the buffer.
 struct OutputReader {
-    captured: Arc<Mutex<CapturedOutput>>,
+    state: Arc<Mutex<OutputState>>,
+    pipe: Option<Arc<AsyncFd<OwnedFd>>>,
+    arrived: Arc<Notify>,
     task: JoinHandle<()>,
 }
 
-impl OutputReader {
-    fn start(stream: impl AsyncRead + Unpin + Send + 'static) -> OutputReader {
-        let captured = Arc::new(Mutex::new(CapturedOutput::default()));
-        let sink = Arc::clone(&captured);
-        let task = tokio::spawn(async move {
-            let mut stream = stream;
-            let mut buffer = vec![0u8; 16 * 1024];
-            loop {
-                match stream.read(&mut buffer).await {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => sink
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .push(&buffer[..n]),
-                }
+/// Bytes of not-yet-matched output kept for `expect_output` (older ones are dropped).
+pub const UNMATCHED_OUTPUT_BYTES: usize = 1024 * 1024;
+
+#[derive(Default)]
+struct OutputState {
+    captured: CapturedOutput,
+    unmatched: Vec<u8>,
+    ended: bool,
+}
+
+impl OutputState {
+    fn push(&mut self, bytes: &[u8]) {
+        self.captured.push(bytes);
+        self.unmatched.extend_from_slice(bytes);
+        let excess = self.unmatched.len().saturating_sub(UNMATCHED_OUTPUT_BYTES);
+        self.unmatched.drain(..excess);
+    }
+}
+
+/// Reads what the pipe holds now, without blocking; `Ok(true)` at end of file.
+fn read_available(pipe: &OwnedFd, state: &mut OutputState) -> io::Result<bool> {
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        match rustix::io::read(pipe, &mut buffer) {
+            Ok(0) => {
+                state.ended = true;
+                return Ok(true);
             }
-        });
-        OutputReader { captured, task }
+            Ok(n) => state.push(&buffer[..n]),
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
+
+/// Reads whatever `pipe` holds right now into `state`, under its lock.
+fn catch_up(pipe: Option<&AsyncFd<OwnedFd>>, state: &Mutex<OutputState>) {
+    if let Some(pipe) = pipe {
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        if !state.ended {
+            let _ = read_available(pipe.get_ref(), &mut state);
+        }
+    }
+}
+
+impl OutputReader {
+    fn start(pipe: io::Result<OwnedFd>) -> OutputReader {
+        let state = Arc::new(Mutex::new(OutputState::default()));
+        let arrived = Arc::new(Notify::new());
+        let pipe = pipe
+            .and_then(|fd| {
+                rustix::io::ioctl_fionbio(&fd, true)?;
+                // SAFETY: the `OwnedFd` owns the descriptor and moves into the `AsyncFd`, so it
+                // stays open and the same for the `AsyncFd`'s whole life.
+                unsafe { AsyncFd::register_with_interest(fd, Interest::READABLE) }
+                    .map_err(|error| io::Error::other(error.to_string()))
+            })
+            .map(Arc::new)
+            .ok();
+        let task = {
+            let (state, arrived, pipe) = (Arc::clone(&state), Arc::clone(&arrived), pipe.clone());
+            tokio::spawn(async move {
+                let Some(pipe) = pipe else { return };
+                loop {
+                    let Ok(mut ready) = pipe.readable().await else {
+                        break;
+                    };
+                    let outcome = {
+                        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+                        read_available(pipe.get_ref(), &mut state)
+                    };
+                    arrived.notify_waiters();
+                    match outcome {
+                        Ok(true) => break,
+                        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+                            ready.clear_ready();
+                        }
+                        Ok(false) => {}
+                        Err(_) => break,
+                    }
+                }
+                state.lock().unwrap_or_else(PoisonError::into_inner).ended = true;
+                arrived.notify_waiters();
+            })
+        };
+        OutputReader {
+            state,
+            pipe,
+            arrived,
+            task,
+        }
     }
 
-    /// Waits (bounded) for the stream to reach end of file, then returns what was captured.
+    /// Reads whatever the pipe holds right now into the buffer.
+    fn catch_up(&self) {
+        catch_up(self.pipe.as_deref(), &self.state);
+    }
+
+    /// Waits up to `limit` for the stream to reach end of file, then returns what was captured.
     /// A process that escaped the group may still hold the pipe open; it is not waited for.
     async fn finish(self, limit: Duration) -> CapturedOutput {
-        let mut task = self.task;
-        if tokio::time::timeout(limit, &mut task).await.is_err() {
-            task.abort();
+        let OutputReader {
+            state,
+            pipe,
+            task: mut reading,
+            ..
+        } = self;
+        if tokio::time::timeout(limit, &mut reading).await.is_err() {
+            reading.abort();
         }
-        self.captured
+        catch_up(pipe.as_deref(), &state);
+        state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .captured
             .clone()
     }
+}
+
+/// Which output stream of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutputStream {
+    /// Standard output (`print`).
+    Stdout,
+    /// Standard error (tracebacks).
+    Stderr,
+}
+
+impl OutputStream {
+    /// `stdout` or `stderr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputStream::Stdout => "stdout",
+            OutputStream::Stderr => "stderr",
+        }
+    }
+}
+
+/// What a program has written to one stream and no step has matched yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedOutput {
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Whether the stream has ended (the program closed it or exited).
+    pub ended: bool,
 }
 
 /// Everything the program produced, once it is over.
@@ -421,8 +546,20 @@ impl RunningProgram {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(group.as_raw_nonzero().get());
-        let stdout = OutputReader::start(child.stdout.take().expect("stdout is piped"));
-        let stderr = OutputReader::start(child.stderr.take().expect("stderr is piped"));
+        let stdout = OutputReader::start(
+            child
+                .stdout
+                .take()
+                .expect("stdout is piped")
+                .into_owned_fd(),
+        );
+        let stderr = OutputReader::start(
+            child
+                .stderr
+                .take()
+                .expect("stderr is piped")
+                .into_owned_fd(),
+        );
         let stdin = child.stdin.take();
         let (report_end, end) = watch::channel(None);
         tokio::spawn(async move {
@@ -436,7 +573,7 @@ impl RunningProgram {
             group,
             staged_from,
             end,
-            stdin,
+            stdin: tokio::sync::Mutex::new(stdin),
             stdout,
             stderr,
             stopped_with: None,
@@ -477,6 +614,68 @@ impl RunningProgram {
         let _ = end.wait_for(Option::is_some).await;
     }
 
+    /// Types `bytes` on the program's standard input, as a user at a terminal would. Fails
+    /// when stdin was closed or the program no longer reads it (it ended, or `limit` passed
+    /// with the pipe full).
+    pub async fn type_input(&self, bytes: &[u8], limit: Duration) -> io::Result<()> {
+        let mut stdin = self.stdin.lock().await;
+        let stdin = stdin
+            .as_mut()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::BrokenPipe, "stdin is closed"))?;
+        match tokio::time::timeout(limit, async {
+            stdin.write_all(bytes).await?;
+            stdin.flush().await
+        })
+        .await
+        {
+            Ok(result) => result,
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the program does not read its input",
+            )),
+        }
+    }
+
+    /// Closes the program's standard input (Ctrl-D at a terminal: `input()` raises EOFError).
+    pub async fn close_input(&self) {
+        drop(self.stdin.lock().await.take());
+    }
+
+    fn reader(&self, stream: OutputStream) -> &OutputReader {
+        match stream {
+            OutputStream::Stdout => &self.stdout,
+            OutputStream::Stderr => &self.stderr,
+        }
+    }
+
+    /// What the program wrote on `stream` that no step has matched yet. Reads the pipe first,
+    /// so once the program is idle nothing it wrote is missing.
+    pub fn unmatched_output(&self, stream: OutputStream) -> UnmatchedOutput {
+        let reader = self.reader(stream);
+        reader.catch_up();
+        let state = reader.state.lock().unwrap_or_else(PoisonError::into_inner);
+        UnmatchedOutput {
+            bytes: state.unmatched.clone(),
+            ended: state.ended,
+        }
+    }
+
+    /// Marks the first `count` unmatched bytes of `stream` as matched.
+    pub fn consume_output(&self, stream: OutputStream, count: usize) {
+        let mut state = self
+            .reader(stream)
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let count = count.min(state.unmatched.len());
+        state.unmatched.drain(..count);
+    }
+
+    /// Resolves when more output may have arrived on `stream` (or it ended).
+    pub async fn output_arrived(&self, stream: OutputStream) {
+        self.reader(stream).arrived.notified().await;
+    }
+
     /// Stops the program (if still running) the way the spec says, kills whatever is left of
     /// it, and collects its output.
     pub async fn stop(mut self, how: StopSpec, sandbox: &Sandbox) -> FinishedProgram {
@@ -510,7 +709,7 @@ impl RunningProgram {
                 stopped_with: Some(libc::SIGKILL),
             },
         };
-        drop(self.stdin.take());
+        drop(self.stdin.get_mut().take());
         let stdout = self.stdout.finish(Duration::from_secs(1)).await;
         let stderr = self.stderr.finish(Duration::from_secs(1)).await;
         FinishedProgram {

@@ -54,6 +54,8 @@ struct SocketRow {
     established: bool,
     /// 0 for a connection still waiting in a listen backlog (no process holds it yet).
     inode: u64,
+    /// Bytes sent on this socket and not yet acknowledged by the other side (in flight).
+    unacked: bool,
 }
 
 fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
@@ -70,6 +72,10 @@ fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
             close_wait: fields[3] == TCP_CLOSE_WAIT,
             established: fields[3] == TCP_ESTABLISHED,
             inode: fields[9].parse().ok()?,
+            unacked: fields[4]
+                .split(':')
+                .next()
+                .is_some_and(|tx| !tx.trim_start_matches('0').is_empty()),
         })
     })
 }
@@ -78,8 +84,17 @@ fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
 /// one place that reads the kernel's socket tables (each read costs milliseconds: the kernel
 /// walks its whole hash table), so a faster source (netlink sock_diag) would replace only this.
 fn socket_rows(pid: i32) -> Vec<SocketRow> {
+    table_rows(pid, ["tcp", "tcp6"])
+}
+
+/// Every UDP socket row of the network namespace of process `pid` (IPv4 and IPv6).
+fn udp_rows(pid: i32) -> Vec<SocketRow> {
+    table_rows(pid, ["udp", "udp6"])
+}
+
+fn table_rows(pid: i32, files: [&str; 2]) -> Vec<SocketRow> {
     let mut rows = Vec::new();
-    for (file, v6) in [("tcp", false), ("tcp6", true)] {
+    for (file, v6) in [(files[0], false), (files[1], true)] {
         // A missing table (no IPv6 in this kernel, or the process just ended) has no sockets.
         if let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
             rows.extend(parse_table(&table, v6));
@@ -127,17 +142,19 @@ pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
     accepted_in(socket_rows(pid).into_iter(), server_port, client).unwrap_or(false)
 }
 
-/// Whether the program still has closing to react to on `port`: a connection in CLOSE_WAIT
-/// (the client closed, the program has not), or one the grader closed whose FIN the kernel has
-/// not yet delivered (still ESTABLISHED on the program's side).
-pub fn closes_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bool {
+/// Whether the program still has network input to react to on connections to or from
+/// `port`: a connection in CLOSE_WAIT (the grader closed, the program has not), one the grader
+/// closed whose FIN the kernel has not yet delivered (still ESTABLISHED on the program's
+/// side), or bytes still in flight on loopback (sent, not yet acknowledged).
+pub fn input_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bool {
     socket_rows(pid).iter().any(|row| {
-        row.local.port() == port
-            && ((row.close_wait && row.inode != 0)
-                || (row.established
-                    && closed_by_grader.iter().any(|client| {
-                        row.remote.port() == client.port() && same_ip(row.remote, *client)
-                    })))
+        let ours = row.local.port() == port || row.remote.port() == port;
+        ours && ((row.close_wait && row.inode != 0)
+            || row.unacked
+            || (row.established
+                && closed_by_grader.iter().any(|client| {
+                    row.remote.port() == client.port() && same_ip(row.remote, *client)
+                })))
     })
 }
 
@@ -194,16 +211,60 @@ pub fn process_group_members(group: i32) -> Vec<i32> {
 pub async fn wait_until_settled(
     program: &RunningProgram,
     sandbox: &Sandbox,
-    port: u16,
+    tcp_port: Option<u16>,
     closed_by_grader: &[SocketAddr],
     limit: Duration,
 ) {
     poll_until(program, limit, || {
-        let pid = program.pid();
-        (!closes_pending(pid, port, closed_by_grader) && is_idle(&sandbox.processes(pid)))
-            .then_some(())
+        is_settled(program, sandbox, tcp_port, closed_by_grader).then_some(())
     })
     .await;
+}
+
+/// Whether the program has, right now, done all it can with its input: every process of the
+/// program is blocked and no network input is on its way to it (see [`input_pending`]). A
+/// program whose processes are all gone is exiting, not settled: its end comes next.
+pub fn is_settled(
+    program: &RunningProgram,
+    sandbox: &Sandbox,
+    tcp_port: Option<u16>,
+    closed_by_grader: &[SocketAddr],
+) -> bool {
+    let pid = program.pid();
+    // No process of the program left, but its end not yet seen: it is exiting right now.
+    let processes = sandbox.program_processes(pid);
+    !processes.is_empty()
+        && is_idle(&processes)
+        && !tcp_port.is_some_and(|port| input_pending(pid, port, closed_by_grader))
+}
+
+/// Waits until `program` has bound UDP `port`, it ends, or `limit` passes.
+pub async fn wait_until_bound(
+    program: &RunningProgram,
+    port: u16,
+    limit: Duration,
+    shared_table: bool,
+) -> Result<SocketAddr, NotListening> {
+    let bound = || {
+        let mut rows = udp_rows(program.pid());
+        if shared_table {
+            let owned = socket_inodes_of_group(program.pid());
+            rows.retain(|row| owned.contains(&row.inode));
+        }
+        rows.into_iter().map(|row| row.local).collect::<Vec<_>>()
+    };
+    let found = poll_until(program, limit, || {
+        bound().into_iter().find(|local| local.port() == port)
+    })
+    .await;
+    match (found, program.ended()) {
+        (Some(local), _) => Ok(local),
+        (None, Some(end)) => Err(NotListening::Ended(end)),
+        (None, None) => Err(NotListening::TimedOut {
+            waited: limit,
+            elsewhere: bound(),
+        }),
+    }
 }
 
 /// Waits until the program accepts the connection of `client`, it ends, or `limit` passes.

@@ -14,18 +14,22 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::peers::{ExpectError, TcpClient};
-use crate::plan::{Action, Exercise, Matcher, Step, TestPlan};
-use crate::process::{ProgramCommand, RunningProgram};
+use tokio::net::TcpListener;
+
+use crate::peers::{DatagramError, ExpectError, TcpClient, UdpPeer, find_output};
+use crate::plan::{Action, Exercise, Matcher, OutputMatcher, Step, TestPlan, UDP_SERVER_PEER};
+use crate::process::{ExitKind, OutputStream, ProgramCommand, RunningProgram};
 use crate::readiness::{
-    NotListening, wait_until_accepted, wait_until_listening, wait_until_settled,
+    ListeningSocket, NotListening, is_settled, wait_until_accepted, wait_until_bound,
+    wait_until_listening, wait_until_settled,
 };
 use crate::report::{GradeEvent, Reporter};
 use crate::sandbox::{Isolation, Sandbox};
+use crate::spec::TracebackSpec;
 use crate::transcript::{Entry, Transcript};
 use crate::verdict::{
-    ExerciseResult, FailedStep, Failure, Outcome, Problem, TestResult, describe_matcher,
-    describe_step, exact_progress,
+    ExerciseResult, FailedStep, Failure, Outcome, Problem, TestResult, connection_label,
+    describe_matcher, describe_output_matcher, describe_step, exact_progress,
 };
 
 /// Longest wait for the program to settle (before a connect, and before it is stopped).
@@ -42,6 +46,8 @@ pub struct RunSettings {
     pub slow: f64,
     /// Only these test numbers (all when empty).
     pub only_tests: Vec<usize>,
+    /// Seed of the differential tests' inputs (a fresh one per grading when absent).
+    pub seed: Option<u64>,
 }
 
 impl Default for RunSettings {
@@ -51,6 +57,7 @@ impl Default for RunSettings {
             jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
             slow: 1.0,
             only_tests: Vec::new(),
+            seed: None,
         }
     }
 }
@@ -70,17 +77,27 @@ pub async fn grade(
     reporter: &mut (dyn Reporter + Send),
 ) -> std::io::Result<ExerciseResult> {
     let started = Instant::now();
+    let seed = exercise.has_differential().then(|| {
+        settings
+            .seed
+            .unwrap_or_else(crate::differential::random_seed)
+    });
     reporter.write_event(&GradeEvent::Started {
         exercise,
         program: &program.display,
         isolation: settings.isolation,
         slow: settings.slow,
+        seed,
     })?;
     let jobs = match settings.isolation {
         Isolation::Namespace => settings.jobs.max(1),
         Isolation::HostLoopback => 1,
     };
     let permits = Arc::new(Semaphore::new(jobs));
+    let settings = RunSettings {
+        seed,
+        ..settings.clone()
+    };
     let shared = Arc::new((exercise.clone(), program.clone(), settings.clone()));
     let mut running = JoinSet::new();
     for (index, test) in exercise.tests.iter().enumerate() {
@@ -126,6 +143,7 @@ pub async fn grade(
         isolation: settings.isolation,
         tests: results,
         duration: started.elapsed(),
+        seed,
     };
     reporter.write_event(&GradeEvent::Finished(&result))?;
     Ok(result)
@@ -158,12 +176,25 @@ async fn run_test(
             return result;
         }
     };
+    // The server a client program talks to must exist before the program starts.
+    let servers = match GraderServers::open(exercise, &sandbox).await {
+        Ok(servers) => servers,
+        Err(error) => {
+            result.outcome = Outcome::Error(format!("could not open the grader's server: {error}"));
+            return result;
+        }
+    };
     let program = match RunningProgram::spawn(command, &sandbox) {
         Ok(program) => program,
         Err(error) => {
             result.outcome = Outcome::Error(error.to_string());
             return result;
         }
+    };
+    let services = if sandbox.hostname() == crate::sandbox::RUN_HOSTNAME {
+        crate::sandbox::RUN_SERVICES.to_owned()
+    } else {
+        std::fs::read_to_string("/etc/services").unwrap_or_default()
     };
     let mut session = Session {
         exercise,
@@ -174,6 +205,12 @@ async fn run_test(
         clients: BTreeMap::new(),
         closed_by_grader: Vec::new(),
         address: None,
+        listener: servers.tcp,
+        udp_peers: servers.udp.into_iter().collect(),
+        udp_target: None,
+        hostname: sandbox.hostname(),
+        services,
+        detail: None,
     };
     session.transcript.entries.push(Entry::Started {
         command: command.display.clone(),
@@ -188,9 +225,9 @@ async fn run_test(
             detail: None,
         }),
     };
-    if failure.is_none() {
-        session.settle().await;
-    }
+    // Whatever the outcome, let the program finish what it is doing (bounded): its end is
+    // then its own when it was on its way out, not a race with the grader's Ctrl-C.
+    session.settle().await;
     if let Some(failure) = &failure
         && failure_may_mean_the_program_ended(&failure.problem)
     {
@@ -203,15 +240,18 @@ async fn run_test(
     let Session {
         mut transcript,
         clients,
+        udp_peers,
+        listener,
         ..
     } = session;
     let finished = program.stop(exercise.stop, &sandbox).await;
-    drop(clients);
+    drop((clients, udp_peers, listener));
     transcript.limits_hit = finished.limits_hit;
     transcript.staged_from = finished.staged_from;
     transcript.end = Some(finished.end);
     transcript.stdout = finished.stdout;
     transcript.stderr = finished.stderr;
+    let failure = failure.or_else(|| traceback_failure(exercise, &transcript));
     result.transcript = transcript;
     result.duration = started.elapsed();
     match failure {
@@ -228,7 +268,57 @@ fn failure_may_mean_the_program_ended(problem: &Problem) -> bool {
             | Problem::ConnectionEnded { .. }
             | Problem::NoReply { .. }
             | Problem::SendFailed { .. }
+            | Problem::InputFailed { .. }
+            | Problem::NoDatagram { .. }
     )
+}
+
+/// With `traceback: fails`, a Python traceback on stderr fails an otherwise passing test
+/// (the grader's own Ctrl-C and its `KeyboardInterrupt` excepted).
+fn traceback_failure(exercise: &Exercise, transcript: &Transcript) -> Option<Failure> {
+    if exercise.traceback != TracebackSpec::Fails {
+        return None;
+    }
+    let stderr = transcript.stderr_text();
+    stderr
+        .contains("Traceback (most recent call last):")
+        .then(|| {
+            let last_line = stderr
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            Failure {
+                step: None,
+                problem: Problem::Traceback { last_line },
+                detail: None,
+            }
+        })
+}
+
+/// The grader's servers for a client program, opened before it starts.
+struct GraderServers {
+    tcp: Option<TcpListener>,
+    udp: Option<(String, UdpPeer)>,
+}
+
+impl GraderServers {
+    async fn open(exercise: &Exercise, sandbox: &Sandbox) -> std::io::Result<GraderServers> {
+        let tcp = match exercise.connects_tcp {
+            Some(port) => Some(sandbox.listen_tcp(port).await?),
+            None => None,
+        };
+        let udp = match exercise.connects_udp {
+            Some(port) => Some((
+                UDP_SERVER_PEER.to_owned(),
+                UdpPeer::server(sandbox.bind_udp(port).await?),
+            )),
+            None => None,
+        };
+        Ok(GraderServers { tcp, udp })
+    }
 }
 
 /// The state of one test while its steps are played.
@@ -243,6 +333,18 @@ struct Session<'a> {
     closed_by_grader: Vec<SocketAddr>,
     /// Where the program listens.
     address: Option<SocketAddr>,
+    /// The grader's TCP server, for a client program.
+    listener: Option<TcpListener>,
+    /// The grader's UDP sockets by peer name.
+    udp_peers: BTreeMap<String, UdpPeer>,
+    /// Where the program's UDP socket is.
+    udp_target: Option<SocketAddr>,
+    /// The program's host name (for `{hostname}` in expected output).
+    hostname: String,
+    /// The services file the program sees (for the service-lookup oracle).
+    services: String,
+    /// More about the last failure, when a step has it (which generated input failed).
+    detail: Option<String>,
 }
 
 impl Session<'_> {
@@ -250,9 +352,13 @@ impl Session<'_> {
         if let Some(port) = self.exercise.listens_tcp {
             self.wait_until_listening(port).await?;
         }
+        if let Some(port) = self.exercise.listens_udp {
+            self.wait_until_bound(port).await?;
+        }
         for (index, step) in test.steps.iter().enumerate() {
             self.play_step(step).await.map_err(|problem| {
                 let detail = match (&step.action, problem.received()) {
+                    _ if self.detail.is_some() => self.detail.take(),
                     (
                         Action::Expect {
                             matcher: Matcher::Exact(expected),
@@ -266,7 +372,7 @@ impl Session<'_> {
                     step: Some(FailedStep {
                         number: index + 1,
                         line: step.line,
-                        description: describe_step(step),
+                        description: describe_step(step, self.exercise.connects_tcp.is_some()),
                     }),
                     problem,
                     detail,
@@ -304,6 +410,32 @@ impl Session<'_> {
         }
     }
 
+    async fn wait_until_bound(&mut self, port: u16) -> Result<(), Failure> {
+        let shared_table = self.sandbox.isolation() == Isolation::HostLoopback;
+        let limit = self.settings.scaled(self.exercise.start_timeout);
+        let problem = match wait_until_bound(self.program, port, limit, shared_table).await {
+            Ok(local) => {
+                self.transcript
+                    .entries
+                    .push(Entry::Bound { address: local });
+                let socket = ListeningSocket { local, inode: 0 };
+                self.udp_target = Some(socket.connect_address());
+                return Ok(());
+            }
+            Err(NotListening::Ended(_)) => Problem::EndedBeforeListening { port },
+            Err(NotListening::TimedOut { waited, elsewhere }) => Problem::NeverBound {
+                port,
+                waited,
+                elsewhere,
+            },
+        };
+        Err(Failure {
+            step: None,
+            problem,
+            detail: None,
+        })
+    }
+
     fn client(&mut self, name: &str) -> &mut TcpClient {
         // The plan guarantees every step names a connected client.
         self.clients
@@ -313,21 +445,21 @@ impl Session<'_> {
 
     /// Waits until the program has done all it can with its input so far (bounded).
     async fn settle(&self) {
-        if let Some(port) = self.exercise.listens_tcp {
-            let limit = self.settings.scaled(SETTLE_LIMIT);
-            wait_until_settled(
-                self.program,
-                self.sandbox,
-                port,
-                &self.closed_by_grader,
-                limit,
-            )
-            .await;
-        }
+        let limit = self.settings.scaled(SETTLE_LIMIT);
+        wait_until_settled(
+            self.program,
+            self.sandbox,
+            self.exercise.tcp_port(),
+            &self.closed_by_grader,
+            limit,
+        )
+        .await;
     }
 
     async fn play_step(&mut self, step: &Step) -> Result<(), Problem> {
-        let name = step.action.client().to_owned();
+        let name = step.action.client().unwrap_or_default().to_owned();
+        // How the connection is named in the transcript and in messages.
+        let label = connection_label(&name, self.exercise.connects_tcp.is_some());
         // Input is given only to a program that is waiting for it, so what happens next does
         // not depend on who was faster (the program's close vs the client's next send).
         if step.action.gives_input() {
@@ -345,13 +477,13 @@ impl Session<'_> {
                     .connect_tcp(address, timeout)
                     .await
                     .map_err(|error| Problem::ConnectFailed {
-                        client: name.clone(),
+                        client: label.clone(),
                         address,
                         error: connect_error_words(&error),
                     })?;
                 self.clients.insert(name.clone(), TcpClient::new(stream));
                 self.transcript.entries.push(Entry::Connected {
-                    client: name,
+                    client: label,
                     address,
                 });
             }
@@ -360,12 +492,12 @@ impl Session<'_> {
                     .send(bytes, *pieces)
                     .await
                     .map_err(|error| Problem::SendFailed {
-                        client: name.clone(),
+                        client: label.clone(),
                         error: error.to_string(),
                     })?;
                 let pieces = pieces.map_or(1, |(size, _)| bytes.len().div_ceil(size));
                 self.transcript.entries.push(Entry::Sent {
-                    client: name,
+                    client: label,
                     bytes: bytes.clone(),
                     pieces,
                 });
@@ -377,14 +509,14 @@ impl Session<'_> {
                 let expected = describe_matcher(matcher);
                 let outcome = self.client(&name).expect(matcher, timeout).await;
                 let bytes = outcome.map_err(|error| {
-                    let mut problem = expect_problem(&name, expected, error);
+                    let mut problem = expect_problem(&label, expected, error);
                     if let Problem::NoReply { misdirected, .. } = &mut problem {
                         *misdirected = self.data_at_other_clients(&name);
                     }
                     problem
                 })?;
                 self.transcript.entries.push(Entry::Received {
-                    client: name,
+                    client: label,
                     bytes,
                 });
             }
@@ -393,9 +525,9 @@ impl Session<'_> {
                 self.client(&name)
                     .expect_nothing(during)
                     .await
-                    .map_err(|error| quiet_problem(&name, error, false))?;
+                    .map_err(|error| quiet_problem(&label, error, false))?;
                 self.transcript.entries.push(Entry::QuietFor {
-                    client: name,
+                    client: label,
                     during,
                 });
             }
@@ -404,10 +536,10 @@ impl Session<'_> {
                 self.client(&name)
                     .expect_closed(timeout)
                     .await
-                    .map_err(|error| quiet_problem(&name, error, true))?;
+                    .map_err(|error| quiet_problem(&label, error, true))?;
                 self.transcript
                     .entries
-                    .push(Entry::ClosedByProgram { client: name });
+                    .push(Entry::ClosedByProgram { client: label });
             }
             Action::Close { .. } => {
                 // Bytes that arrived but no step expected (a stray "\n" after "Thanks") mean the
@@ -415,7 +547,7 @@ impl Session<'_> {
                 let leftover = self.client(&name).pending().to_vec();
                 if !leftover.is_empty() {
                     return Err(Problem::UnexpectedData {
-                        client: name,
+                        client: label,
                         received: leftover,
                         wanted_close: false,
                     });
@@ -426,7 +558,9 @@ impl Session<'_> {
                 if let Some(client) = self.clients.remove(&name) {
                     self.closed_by_grader.extend(client.local_addr().ok());
                 }
-                self.transcript.entries.push(Entry::Closed { client: name });
+                self.transcript
+                    .entries
+                    .push(Entry::Closed { client: label });
             }
             Action::Shutdown { .. } => {
                 let client = self.client(&name);
@@ -435,13 +569,13 @@ impl Session<'_> {
                 self.closed_by_grader.extend(local);
                 self.transcript
                     .entries
-                    .push(Entry::ShutDown { client: name });
+                    .push(Entry::ShutDown { client: label });
             }
             Action::Reset { .. } => {
                 if let Some(client) = self.clients.remove(&name) {
                     let _ = client.reset();
                 }
-                self.transcript.entries.push(Entry::Reset { client: name });
+                self.transcript.entries.push(Entry::Reset { client: label });
             }
             Action::WaitAccepted { up_to, .. } => {
                 let accepted = match (self.client(&name).local_addr(), self.exercise.listens_tcp) {
@@ -452,22 +586,334 @@ impl Session<'_> {
                     _ => false,
                 };
                 self.transcript.entries.push(Entry::Accepted {
-                    client: name,
+                    client: label,
                     accepted,
+                });
+            }
+            Action::Accept { timeout, .. } => {
+                let timeout = self.settings.scaled(*timeout);
+                self.accept(name, label, timeout).await?;
+            }
+            Action::SendDatagram { peer, bytes } => {
+                let to = self.send_datagram(peer, bytes).await?;
+                self.transcript.entries.push(Entry::DatagramSent {
+                    peer: peer.clone(),
+                    bytes: bytes.clone(),
+                    to,
+                });
+            }
+            Action::ExpectDatagram {
+                peer,
+                matcher,
+                timeout,
+            } => {
+                let timeout = self.settings.scaled(*timeout);
+                self.expect_datagram(peer, matcher, timeout).await?;
+            }
+            Action::ExpectNoDatagram { peer, during } => {
+                let during = self.settings.scaled(*during);
+                let udp = self.udp_peers.get_mut(peer);
+                let arrived = match udp {
+                    Some(udp) => udp.receive(during).await.ok().flatten(),
+                    None => None,
+                };
+                if let Some(datagram) = arrived {
+                    return Err(Problem::UnexpectedDatagram {
+                        peer: peer.clone(),
+                        received: datagram.bytes,
+                    });
+                }
+                self.transcript.entries.push(Entry::NoDatagramFor {
+                    peer: peer.clone(),
+                    during,
+                });
+            }
+            Action::Type { bytes } => {
+                self.type_input(bytes).await?;
+            }
+            Action::CloseStdin => {
+                self.program.close_input().await;
+                self.transcript.entries.push(Entry::StdinClosed);
+            }
+            Action::ExpectOutput {
+                stream,
+                matcher,
+                timeout,
+            } => {
+                let timeout = self.settings.scaled(*timeout);
+                let matcher = matcher.with_hostname(&self.hostname);
+                let text = self.expect_output(*stream, &matcher, timeout).await?;
+                self.transcript.entries.push(Entry::Printed {
+                    stream: stream.name(),
+                    text,
+                });
+            }
+            Action::ExpectExit { code, timeout } => {
+                let timeout = self.settings.scaled(*timeout);
+                let Some(end) = self.program.wait_for_end(timeout).await else {
+                    return Err(Problem::NotExited { waited: timeout });
+                };
+                if code.is_some_and(|code| end.exit != ExitKind::Code(code)) {
+                    return Err(Problem::WrongExit {
+                        expected: *code,
+                        end,
+                    });
+                }
+                self.transcript.entries.push(Entry::Exited { end });
+            }
+            Action::Differential {
+                oracle,
+                count,
+                timeout,
+            } => {
+                let seed = self.settings.seed.unwrap_or_default();
+                let timeout = self.settings.scaled(*timeout);
+                let cases = oracle.cases(seed, *count, &self.services);
+                for (index, case) in cases.iter().enumerate() {
+                    self.settle().await;
+                    let line = format!("{}\n", case.input);
+                    let answer = OutputMatcher::Answer(case.answer.clone());
+                    let outcome = match self.type_input_quietly(line.as_bytes()).await {
+                        Ok(()) => self
+                            .expect_output(OutputStream::Stdout, &answer, timeout)
+                            .await
+                            .map(|_| ()),
+                        Err(problem) => Err(problem),
+                    };
+                    if let Err(problem) = outcome {
+                        self.detail = Some(format!(
+                            "generated input {} of {count}: typed {:?}, the reference answers {:?} \
+                             (the same inputs again: --seed {seed})",
+                            index + 1,
+                            case.input,
+                            case.answer
+                        ));
+                        return Err(problem);
+                    }
+                }
+                self.transcript.entries.push(Entry::AnsweredLikeReference {
+                    oracle: oracle.name(),
+                    count: *count,
                 });
             }
         }
         Ok(())
     }
 
+    /// As the server of a client program: waits for its next connection.
+    async fn accept(
+        &mut self,
+        name: String,
+        label: String,
+        timeout: Duration,
+    ) -> Result<(), Problem> {
+        let port = self.exercise.connects_tcp.unwrap_or_default();
+        let listener = self
+            .listener
+            .as_ref()
+            .expect("the plan checks `accept` has a server");
+        let accepted = tokio::select! {
+            biased;
+            accepted = tokio::time::timeout(timeout, listener.accept()) => accepted.ok(),
+            _ = self.program.ended_signal() => None,
+        };
+        // A program that connected and ended at once still left its connection behind.
+        let accepted = match accepted {
+            Some(accepted) => Some(accepted),
+            None => tokio::time::timeout(Duration::ZERO, listener.accept())
+                .await
+                .ok(),
+        };
+        let (stream, from) = match accepted {
+            Some(Ok(pair)) => pair,
+            Some(Err(error)) => {
+                return Err(Problem::SendFailed {
+                    client: label,
+                    error: error.to_string(),
+                });
+            }
+            None if self.program.ended().is_some() => {
+                return Err(Problem::EndedBeforeConnecting { port });
+            }
+            None => {
+                return Err(Problem::NeverConnected {
+                    port,
+                    waited: timeout,
+                });
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        self.clients.insert(name, TcpClient::new(stream));
+        self.transcript.entries.push(Entry::ConnectedToGrader {
+            client: label,
+            from,
+        });
+        Ok(())
+    }
+
+    /// Sends one datagram from `peer` (creating a client peer on first use).
+    async fn send_datagram(&mut self, peer: &str, bytes: &[u8]) -> Result<SocketAddr, Problem> {
+        let failed = |error: std::io::Error| Problem::DatagramSendFailed {
+            peer: peer.to_owned(),
+            error: error.to_string(),
+        };
+        if !self.udp_peers.contains_key(peer) {
+            let target = self
+                .udp_target
+                .expect("client peers send only after the program is bound");
+            let socket = self.sandbox.bind_udp(0).await.map_err(failed)?;
+            self.udp_peers
+                .insert(peer.to_owned(), UdpPeer::client(socket, target));
+        }
+        let udp = &self.udp_peers[peer];
+        udp.send(bytes).await.map_err(failed)
+    }
+
+    /// Receives one datagram at `peer` and checks it.
+    async fn expect_datagram(
+        &mut self,
+        peer: &str,
+        matcher: &Matcher,
+        timeout: Duration,
+    ) -> Result<(), Problem> {
+        let expected = describe_matcher(matcher);
+        let udp = self
+            .udp_peers
+            .get_mut(peer)
+            .expect("the plan checks the peer exists");
+        match udp.expect(matcher, timeout).await {
+            Ok(datagram) => {
+                self.transcript.entries.push(Entry::DatagramReceived {
+                    peer: peer.to_owned(),
+                    bytes: datagram.bytes,
+                    from: datagram.from,
+                });
+                Ok(())
+            }
+            Err(DatagramError::Mismatch(datagram)) => Err(Problem::WrongDatagram {
+                peer: peer.to_owned(),
+                expected,
+                received: datagram.bytes,
+                from: datagram.from,
+            }),
+            Err(DatagramError::TimedOut { waited }) => {
+                let misdirected = self
+                    .udp_peers
+                    .iter_mut()
+                    .filter(|(name, _)| name.as_str() != peer)
+                    .find_map(|(name, other)| other.try_receive().map(|d| (name.clone(), d.bytes)));
+                Err(Problem::NoDatagram {
+                    peer: peer.to_owned(),
+                    expected,
+                    waited,
+                    misdirected,
+                })
+            }
+            Err(DatagramError::Failed(error)) => Err(Problem::DatagramSendFailed {
+                peer: peer.to_owned(),
+                error,
+            }),
+        }
+    }
+
+    /// Types on stdin and records it.
+    async fn type_input(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        self.type_input_quietly(bytes).await?;
+        self.transcript.entries.push(Entry::Typed {
+            bytes: bytes.to_vec(),
+        });
+        Ok(())
+    }
+
+    async fn type_input_quietly(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        let limit = self.settings.scaled(crate::plan::DEFAULT_STEP_TIMEOUT);
+        self.program
+            .type_input(bytes, limit)
+            .await
+            .map_err(|error| Problem::InputFailed {
+                error: match (error.kind(), self.program.ended()) {
+                    (_, Some(end)) => format!(
+                        "your program ended before it read this input ({end}); see its output below"
+                    ),
+                    (std::io::ErrorKind::BrokenPipe, None) => {
+                        "your program closed its standard input".into()
+                    }
+                    _ => error.to_string(),
+                },
+            })
+    }
+
+    /// Waits until the program's output on `stream` satisfies `matcher`, and consumes the
+    /// match. Fails as soon as the program is idle (waiting for input) or has ended without
+    /// printing it, so a wrong answer costs no timeout.
+    async fn expect_output(
+        &mut self,
+        stream: OutputStream,
+        matcher: &OutputMatcher,
+        timeout: Duration,
+    ) -> Result<String, Problem> {
+        let expected = describe_output_matcher(matcher);
+        let deadline = Instant::now() + timeout;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            // Look at the program first, then at its output: output written before it
+            // settled is then certainly in the buffer.
+            let settled = is_settled(
+                self.program,
+                self.sandbox,
+                self.exercise.tcp_port(),
+                &self.closed_by_grader,
+            );
+            let output = self.program.unmatched_output(stream);
+            let text = String::from_utf8_lossy(&output.bytes);
+            if let Some(end) = find_output(matcher, &text, output.ended) {
+                let matched = text[..end].to_owned();
+                // Offsets are exact for UTF-8 output; otherwise consume everything seen.
+                let consumed = if text.len() == output.bytes.len() {
+                    end
+                } else {
+                    output.bytes.len()
+                };
+                self.program.consume_output(stream, consumed);
+                return Ok(matched);
+            }
+            if output.ended || settled || Instant::now() >= deadline {
+                let received = output.bytes;
+                return Err(if output.ended || settled {
+                    Problem::WrongOutput {
+                        stream: stream.name(),
+                        expected,
+                        received,
+                        ended: output.ended,
+                    }
+                } else {
+                    Problem::NoOutput {
+                        stream: stream.name(),
+                        expected,
+                        received,
+                        waited: timeout,
+                    }
+                });
+            }
+            let wait = pause.min(deadline.saturating_duration_since(Instant::now()));
+            tokio::select! {
+                _ = self.program.output_arrived(stream) => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+            pause = (pause * 2).min(Duration::from_millis(20));
+        }
+    }
+
     /// The first other client holding bytes nobody expected: where a lost reply went.
     fn data_at_other_clients(&mut self, except: &str) -> Option<(String, Vec<u8>)> {
+        let grader_is_server = self.exercise.connects_tcp.is_some();
         self.clients
             .iter_mut()
             .filter(|(name, _)| name.as_str() != except)
             .find_map(|(name, client)| {
                 let pending = client.pending();
-                (!pending.is_empty()).then(|| (name.clone(), pending.to_vec()))
+                (!pending.is_empty())
+                    .then(|| (connection_label(name, grader_is_server), pending.to_vec()))
             })
     }
 }

@@ -77,6 +77,69 @@ pub enum Entry {
         /// Client name.
         client: String,
     },
+    /// The program bound its UDP port.
+    Bound {
+        /// The address it is bound to.
+        address: SocketAddr,
+    },
+    /// The program connected to the grader's server; the grader named the connection.
+    ConnectedToGrader {
+        /// Connection name.
+        client: String,
+        /// The program's end of it.
+        from: SocketAddr,
+    },
+    /// A UDP peer sent a datagram.
+    DatagramSent {
+        /// Peer name.
+        peer: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Where to.
+        to: SocketAddr,
+    },
+    /// A UDP peer received the datagram a step expected.
+    DatagramReceived {
+        /// Peer name.
+        peer: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+        /// Who sent it.
+        from: SocketAddr,
+    },
+    /// No datagram reached a peer for a while, as expected.
+    NoDatagramFor {
+        /// Peer name.
+        peer: String,
+        /// How long.
+        during: Duration,
+    },
+    /// A line was typed on stdin.
+    Typed {
+        /// The bytes, newline included.
+        bytes: Vec<u8>,
+    },
+    /// Stdin was closed.
+    StdinClosed,
+    /// Output an `expect_output` step matched.
+    Printed {
+        /// `stdout` or `stderr`.
+        stream: &'static str,
+        /// The matched text (everything up to the end of the match).
+        text: String,
+    },
+    /// Generated inputs were typed and every answer matched the reference's.
+    AnsweredLikeReference {
+        /// Which reference.
+        oracle: &'static str,
+        /// How many inputs.
+        count: usize,
+    },
+    /// The program exited by itself, as a step expected.
+    Exited {
+        /// How.
+        end: ProgramEnd,
+    },
     /// The program accepted a client's connection (or had not, after the bounded wait).
     Accepted {
         /// Client name.
@@ -113,7 +176,8 @@ pub struct Normalizer {
 
 static ADDRESS_AND_PORT: LazyLock<Regex> = LazyLock::new(|| {
     // 127.0.0.1:53122 and Python's ('127.0.0.1', 53122)
-    Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}'?,?\s?:?\s?)(\d{1,5})\b").expect("valid regex")
+    // (a separator is required: a bare address such as 97.58.38.215 has no port)
+    Regex::new(r"(\d{1,3}(?:\.\d{1,3}){3}(?::\s?|'?,\s?))(\d{1,5})\b").expect("valid regex")
 });
 
 impl Normalizer {
@@ -168,7 +232,7 @@ impl Entry {
             Entry::Started { command } => format!("program started: {command}"),
             Entry::Listening { address } => format!("program listening on TCP {address}"),
             Entry::Connected { client, address } => {
-                format!("client {client} connected to {address}")
+                format!("{client} connected to {address}")
             }
             Entry::Sent {
                 client,
@@ -181,38 +245,61 @@ impl Entry {
                     String::new()
                 };
                 format!(
-                    "client {client} sent {} ({}){split}",
+                    "{client} sent {} ({}){split}",
                     show_bytes(bytes),
                     byte_count(bytes)
                 )
             }
             Entry::Received { client, bytes } => format!(
-                "client {client} received {} ({})",
+                "{client} received {} ({})",
                 show_bytes(bytes),
                 byte_count(bytes)
             ),
             Entry::QuietFor { client, during } => format!(
-                "client {client} received nothing for {}",
+                "{client} received nothing for {}",
                 humantime::format_duration(*during)
             ),
             Entry::ClosedByProgram { client } => {
-                format!("program closed the connection of client {client}")
+                format!("program closed its connection to {client}")
             }
-            Entry::Closed { client } => format!("client {client} closed its connection"),
+            Entry::Closed { client } => format!("{client} closed its connection"),
             Entry::ShutDown { client } => {
-                format!("client {client} stopped sending (half-close)")
+                format!("{client} stopped sending (half-close)")
             }
-            Entry::Reset { client } => format!("client {client} reset its connection"),
+            Entry::Reset { client } => format!("{client} reset its connection"),
+            Entry::Bound { address } => format!("program bound UDP {address}"),
+            Entry::ConnectedToGrader { client, from } => {
+                format!("{client} accepted the program's connection from {from}")
+            }
+            Entry::DatagramSent { peer, bytes, to } => format!(
+                "peer {peer} sent datagram {} ({}) to {to}",
+                show_bytes(bytes),
+                byte_count(bytes)
+            ),
+            Entry::DatagramReceived { peer, bytes, from } => format!(
+                "peer {peer} received datagram {} ({}) from {from}",
+                show_bytes(bytes),
+                byte_count(bytes)
+            ),
+            Entry::NoDatagramFor { peer, during } => format!(
+                "peer {peer} received no datagram for {}",
+                humantime::format_duration(*during)
+            ),
+            Entry::Typed { bytes } => format!("typed {}", show_bytes(bytes)),
+            Entry::StdinClosed => "stdin closed".into(),
+            Entry::Printed { stream, text } => format!("program printed on {stream}: {text:?}"),
+            Entry::AnsweredLikeReference { oracle, count } => format!(
+                "typed {count} generated inputs; every answer matched the {oracle} reference's"
+            ),
+            Entry::Exited { end } => format!("program {end}"),
             Entry::Accepted {
                 client,
                 accepted: true,
-            } => format!("program accepted the connection of client {client}"),
+            } => format!("program accepted the connection of {client}"),
             Entry::Accepted {
                 client,
                 accepted: false,
-            } => format!(
-                "program has not accepted client {client} yet (it waits in the listen backlog)"
-            ),
+            } => format!("program has not accepted {client} yet (it waits in the listen backlog)"),
         }
     }
 }
@@ -260,7 +347,7 @@ impl Transcript {
     pub fn render(&self, normalizer: &Normalizer) -> String {
         let mut out = String::new();
         for entry in &self.entries {
-            let _ = writeln!(out, "{}", entry.render());
+            let _ = writeln!(out, "{}", normalizer.line(&entry.render()));
         }
         if let Some(end) = &self.end {
             let _ = writeln!(out, "program {end}");
@@ -301,6 +388,7 @@ mod tests {
             normalizer.line("client 127.0.0.1:40000 said hi to 127.0.0.1:8888"),
             "client 127.0.0.1:<port> said hi to 127.0.0.1:8888"
         );
+        assert_eq!(normalizer.line("97.58.38.215"), "97.58.38.215");
     }
 
     #[test]

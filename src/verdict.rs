@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::peers::ReadEnd;
-use crate::plan::{Action, Matcher, Step};
+use crate::plan::{Action, Matcher, OutputMatcher, Step};
 use crate::sandbox::Isolation;
 use crate::transcript::{Transcript, show_bytes};
 
@@ -163,6 +163,63 @@ pub enum Problem {
         limit: Duration,
     },
     /// The submission could not be run at all (no program found, it did not compile).
+    NeverConnected {
+        port: u16,
+        waited: Duration,
+    },
+    EndedBeforeConnecting {
+        port: u16,
+    },
+    NeverBound {
+        port: u16,
+        waited: Duration,
+        elsewhere: Vec<SocketAddr>,
+    },
+    WrongOutput {
+        stream: &'static str,
+        expected: String,
+        received: Vec<u8>,
+        ended: bool,
+    },
+    NoOutput {
+        stream: &'static str,
+        expected: String,
+        received: Vec<u8>,
+        waited: Duration,
+    },
+    InputFailed {
+        error: String,
+    },
+    WrongExit {
+        expected: Option<i32>,
+        end: crate::process::ProgramEnd,
+    },
+    NotExited {
+        waited: Duration,
+    },
+    WrongDatagram {
+        peer: String,
+        expected: String,
+        received: Vec<u8>,
+        from: SocketAddr,
+    },
+    NoDatagram {
+        peer: String,
+        expected: String,
+        waited: Duration,
+        misdirected: Option<(String, Vec<u8>)>,
+    },
+    UnexpectedDatagram {
+        peer: String,
+        received: Vec<u8>,
+    },
+    DatagramSendFailed {
+        peer: String,
+        error: String,
+    },
+    Traceback {
+        last_line: String,
+    },
     NotRun {
         /// Why, in words.
         reason: String,
@@ -197,9 +254,9 @@ impl Problem {
                 client,
                 address,
                 error,
-            } => format!("client {client} could not connect to {address}: {error}"),
+            } => format!("{client} could not connect to {address}: {error}"),
             Problem::WrongReply { client, .. } => {
-                format!("client {client} received something other than expected")
+                format!("{client} received something other than expected")
             }
             Problem::NoReply {
                 client,
@@ -207,7 +264,7 @@ impl Problem {
                 misdirected: Some((other, bytes)),
                 ..
             } => format!(
-                "client {client} never received {expected}, but client {other} received {} \
+                "{client} never received {expected}, but {other} received {} \
                  instead: your program replied to the wrong client",
                 show_bytes(bytes)
             ),
@@ -218,7 +275,7 @@ impl Problem {
                 waited,
                 ..
             } if received.is_empty() => format!(
-                "client {client} waited {} for {expected} but received nothing",
+                "{client} waited {} for {expected} but received nothing",
                 words(*waited)
             ),
             Problem::NoReply {
@@ -227,7 +284,7 @@ impl Problem {
                 waited,
                 ..
             } => format!(
-                "client {client} waited {} for {expected} but received only part of it",
+                "{client} waited {} for {expected} but received only part of it",
                 words(*waited)
             ),
             Problem::ConnectionEnded {
@@ -237,13 +294,13 @@ impl Problem {
                 ..
             } => match how {
                 ReadEnd::Closed => format!(
-                    "your program closed the connection of client {client} instead of sending {expected}"
+                    "your program closed the connection of {client} instead of sending {expected}"
                 ),
                 ReadEnd::Reset => format!(
-                    "the connection of client {client} was reset (RST) instead of receiving {expected}"
+                    "the connection of {client} was reset (RST) instead of receiving {expected}"
                 ),
                 ReadEnd::Failed(error) => {
-                    format!("client {client} could not receive {expected}: {error}")
+                    format!("{client} could not receive {expected}: {error}")
                 }
             },
             Problem::UnexpectedData {
@@ -251,17 +308,17 @@ impl Problem {
                 wanted_close: true,
                 ..
             } => format!(
-                "client {client} expected your program to close the connection, but it sent more data"
+                "{client} expected your program to close the connection, but it sent more data"
             ),
             Problem::UnexpectedData { client, .. } => {
-                format!("your program sent client {client} more than the exercise expects")
+                format!("your program sent {client} more than the exercise expects")
             }
             Problem::NotClosed { client, waited } => format!(
-                "client {client} waited {} for your program to close the connection, but it stayed open",
+                "{client} waited {} for your program to close the connection, but it stayed open",
                 words(*waited)
             ),
             Problem::SendFailed { client, error } => {
-                format!("client {client} could not send: {error}")
+                format!("{client} could not send: {error}")
             }
             Problem::TestTimedOut { limit } => {
                 format!(
@@ -270,6 +327,92 @@ impl Problem {
                 )
             }
             Problem::NotRun { reason } => format!("your submission could not be run: {reason}"),
+            Problem::NeverConnected { port, waited } => format!(
+                "your program did not connect to TCP port {port} within {}; does it call connect() to 127.0.0.1:{port}?",
+                words(*waited)
+            ),
+            Problem::EndedBeforeConnecting { port } => format!(
+                "your program ended without connecting to TCP port {port}; see its output below"
+            ),
+            Problem::NeverBound {
+                port, elsewhere, ..
+            } if !elsewhere.is_empty() => {
+                let found: Vec<String> = elsewhere.iter().map(ToString::to_string).collect();
+                format!(
+                    "your program bound UDP {}, not UDP port {port}; check the port you bind()",
+                    found.join(", ")
+                )
+            }
+            Problem::NeverBound { port, waited, .. } => format!(
+                "your program did not bind UDP port {port} within {}; does it call bind()?",
+                words(*waited)
+            ),
+            Problem::WrongOutput {
+                stream,
+                expected,
+                ended: true,
+                ..
+            } => format!("your program ended without printing {expected} (on {stream})"),
+            Problem::WrongOutput {
+                stream, expected, ..
+            } => format!(
+                "your program printed something else on {stream}: it waits for input now, and {expected} is not there"
+            ),
+            Problem::NoOutput {
+                stream,
+                expected,
+                waited,
+                ..
+            } => format!(
+                "your program did not print {expected} on {stream} within {}",
+                words(*waited)
+            ),
+            Problem::InputFailed { error } => {
+                format!("could not type on your program's input: {error}")
+            }
+            Problem::WrongExit {
+                expected: Some(code),
+                end,
+            } => format!("your program should exit with code {code}, but it {end}"),
+            Problem::WrongExit { end, .. } => format!("your program should exit, but it {end}"),
+            Problem::NotExited { waited } => format!(
+                "your program did not exit within {} (it should end by itself here)",
+                words(*waited)
+            ),
+            Problem::WrongDatagram { peer, .. } => {
+                format!("peer {peer} received a datagram other than expected")
+            }
+            Problem::NoDatagram {
+                peer,
+                expected,
+                misdirected: Some((other, bytes)),
+                ..
+            } => format!(
+                "peer {peer} never received {expected}, but peer {other} received {} instead: \
+                 your program replied to the wrong address (reply to the address recvfrom() returned)",
+                show_bytes(bytes)
+            ),
+            Problem::NoDatagram {
+                peer,
+                expected,
+                waited,
+                ..
+            } => format!(
+                "peer {peer} waited {} for a datagram with {expected} but received none",
+                words(*waited)
+            ),
+            Problem::UnexpectedDatagram { peer, received } if received.is_empty() => {
+                format!("peer {peer} received an empty datagram; your program must not send one")
+            }
+            Problem::UnexpectedDatagram { peer, .. } => {
+                format!("peer {peer} received a datagram when none was expected")
+            }
+            Problem::DatagramSendFailed { peer, error } => {
+                format!("peer {peer} could not send: {error}")
+            }
+            Problem::Traceback { last_line } => {
+                format!("your program crashed with a Python traceback: {last_line}")
+            }
         }
     }
 
@@ -278,7 +421,10 @@ impl Problem {
         match self {
             Problem::WrongReply { expected, .. }
             | Problem::NoReply { expected, .. }
-            | Problem::ConnectionEnded { expected, .. } => Some(expected),
+            | Problem::ConnectionEnded { expected, .. }
+            | Problem::WrongOutput { expected, .. }
+            | Problem::NoOutput { expected, .. }
+            | Problem::WrongDatagram { expected, .. } => Some(expected),
             _ => None,
         }
     }
@@ -286,10 +432,16 @@ impl Problem {
     /// What was received, when it matters.
     pub fn received(&self) -> Option<&[u8]> {
         match self {
+            // An empty datagram is named in the message; "received: nothing" would mislead.
+            Problem::UnexpectedDatagram { received, .. } if received.is_empty() => None,
             Problem::WrongReply { received, .. }
             | Problem::NoReply { received, .. }
             | Problem::ConnectionEnded { received, .. }
-            | Problem::UnexpectedData { received, .. } => Some(received),
+            | Problem::UnexpectedData { received, .. }
+            | Problem::WrongOutput { received, .. }
+            | Problem::NoOutput { received, .. }
+            | Problem::WrongDatagram { received, .. }
+            | Problem::UnexpectedDatagram { received, .. } => Some(received),
             _ => None,
         }
     }
@@ -307,9 +459,10 @@ pub fn describe_matcher(matcher: &Matcher) -> String {
 }
 
 /// A step in words, for "failed at step 4: ...".
-pub fn describe_step(step: &Step) -> String {
+pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
+    let who = |name: &str| connection_label(name, grader_is_server);
     match &step.action {
-        Action::Connect { client, .. } => format!("client {client} connects"),
+        Action::Connect { client, .. } => format!("{} connects", who(client)),
         Action::Send {
             client,
             bytes,
@@ -318,23 +471,81 @@ pub fn describe_step(step: &Step) -> String {
             let split = pieces
                 .map(|(size, _)| format!(" in pieces of {size} bytes"))
                 .unwrap_or_default();
-            format!("client {client} sends {}{split}", show_bytes(bytes))
+            format!("{} sends {}{split}", who(client), show_bytes(bytes))
         }
         Action::Expect {
             client, matcher, ..
-        } => format!("client {client} expects {}", describe_matcher(matcher)),
+        } => format!("{} expects {}", who(client), describe_matcher(matcher)),
         Action::ExpectNothing { client, during } => {
-            format!("client {client} expects nothing for {}", words(*during))
+            format!("{} expects nothing for {}", who(client), words(*during))
         }
         Action::ExpectClosed { client, .. } => {
-            format!("client {client} expects your program to close the connection")
+            format!(
+                "{} expects your program to close the connection",
+                who(client)
+            )
         }
-        Action::Close { client } => format!("client {client} closes its connection"),
-        Action::Shutdown { client } => format!("client {client} stops sending (half-close)"),
-        Action::Reset { client } => format!("client {client} resets its connection"),
+        Action::Close { client } => format!("{} closes its connection", who(client)),
+        Action::Shutdown { client } => format!("{} stops sending (half-close)", who(client)),
+        Action::Reset { client } => format!("{} resets its connection", who(client)),
         Action::WaitAccepted { client, .. } => {
-            format!("your program accepts the connection of client {client}")
+            format!("your program accepts the connection of {}", who(client))
         }
+        Action::Accept { client, .. } => {
+            format!("your program connects to the grader ({})", who(client))
+        }
+        Action::SendDatagram { peer, bytes } => {
+            format!("peer {peer} sends the datagram {}", show_bytes(bytes))
+        }
+        Action::ExpectDatagram { peer, matcher, .. } => format!(
+            "peer {peer} expects a datagram with {}",
+            describe_matcher(matcher)
+        ),
+        Action::ExpectNoDatagram { peer, during } => {
+            format!("peer {peer} expects no datagram for {}", words(*during))
+        }
+        Action::Type { bytes } => format!("type {} on stdin", show_bytes(bytes)),
+        Action::CloseStdin => "close stdin (Ctrl-D)".into(),
+        Action::ExpectOutput {
+            stream, matcher, ..
+        } => format!(
+            "expect {} on {}",
+            describe_output_matcher(matcher),
+            stream.name()
+        ),
+        Action::ExpectExit {
+            code: Some(code), ..
+        } => {
+            format!("expect your program to exit with code {code}")
+        }
+        Action::ExpectExit { code: None, .. } => "expect your program to exit".into(),
+        Action::Differential { oracle, count, .. } => format!(
+            "type {count} generated inputs, expecting the answers of the {} reference",
+            oracle.name()
+        ),
+    }
+}
+
+/// How a TCP connection is named in reports: `client a` when the grader connected to the
+/// program, `the server` (or `server connection b`) when the program connected to the grader.
+pub fn connection_label(name: &str, grader_is_server: bool) -> String {
+    match (grader_is_server, name) {
+        (false, _) => format!("client {name}"),
+        (true, "server") => "the server".to_owned(),
+        (true, _) => format!("server connection {name}"),
+    }
+}
+
+/// Words for what an `expect_output` step waits for.
+pub fn describe_output_matcher(matcher: &OutputMatcher) -> String {
+    match matcher {
+        OutputMatcher::Contains(text) => format!("text containing {text:?}"),
+        OutputMatcher::Keywords(words) => {
+            let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
+            format!("the words {} in this order", quoted.join(", "))
+        }
+        OutputMatcher::Regex(regex) => format!("text matching /{}/", regex.as_str()),
+        OutputMatcher::Answer(answer) => format!("a line ending with the answer {answer:?}"),
     }
 }
 
@@ -353,6 +564,8 @@ pub struct ExerciseResult {
     pub tests: Vec<TestResult>,
     /// Wall time of the whole grading.
     pub duration: Duration,
+    /// Seed of the generated inputs, when the exercise has differential tests.
+    pub seed: Option<u64>,
 }
 
 impl ExerciseResult {

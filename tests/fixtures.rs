@@ -44,8 +44,10 @@ fn message(document: &serde_json::Value, test: usize) -> String {
 #[test]
 fn every_fixture_has_a_test() {
     let source = std::fs::read_to_string(repo().join("tests/fixtures.rs")).unwrap();
-    for exercise in ["tcp-server", "tcp-echo-server"] {
-        for fixture in fixtures(exercise) {
+    let exercises = std::fs::read_dir(repo().join("exercises")).unwrap();
+    for exercise in exercises {
+        let exercise = exercise.unwrap().file_name().into_string().unwrap();
+        for fixture in fixtures(&exercise) {
             let name = fixture
                 .source
                 .file_name()
@@ -191,5 +193,331 @@ mod tcp_echo_server {
             .as_str()
             .unwrap();
         assert!(detail.contains("byte 1 differs"), "{detail}");
+    }
+}
+
+/// The message and the stdout the student sees for test `number`.
+fn report_of(document: &serde_json::Value, number: usize) -> String {
+    let test = test_json(document, number);
+    format!(
+        "{}\n{}\n{}",
+        test["failure"]["message"].as_str().unwrap_or_default(),
+        test["failure"]["detail"].as_str().unwrap_or_default(),
+        test["transcript"].as_str().unwrap_or_default()
+    )
+}
+
+mod port_ranges {
+    use super::*;
+
+    #[test]
+    fn try_except_solution_passes() {
+        check("port-ranges", "port_ranges.py");
+    }
+
+    #[test]
+    fn table_solution_with_prompt_lines_passes() {
+        check("port-ranges", "ranges_table.py");
+    }
+
+    #[test]
+    fn off_by_one_is_caught_at_the_edge_and_by_the_generated_inputs() {
+        let document = check("port-ranges", "off_by_one.py");
+        assert_eq!(failure_kind(&document, 2), "wrong_output");
+        assert!(message(&document, 2).contains("\"well-known\""));
+        let detail = test_json(&document, 6)["failure"]["detail"]
+            .as_str()
+            .unwrap();
+        assert!(detail.contains("--seed"), "{detail}");
+    }
+
+    #[test]
+    fn a_crash_on_a_word_is_caught() {
+        let document = check("port-ranges", "crashes_on_words.py");
+        assert!(report_of(&document, 4).contains("ValueError"));
+        assert!(message(&document, 4).contains("ended without printing"));
+    }
+
+    #[test]
+    fn a_missing_upper_bound_is_caught() {
+        check("port-ranges", "no_upper_bound.py");
+    }
+
+    #[test]
+    fn a_program_that_never_exits_is_caught() {
+        let document = check("port-ranges", "never_exits.py");
+        assert_eq!(failure_kind(&document, 5), "not_exited");
+    }
+}
+
+mod inet_conversions {
+    use super::*;
+
+    #[test]
+    fn socket_module_solution_passes() {
+        check("inet-conversions", "inet_conversions.py");
+    }
+
+    #[test]
+    fn by_hand_solution_in_upper_case_passes() {
+        check("inet-conversions", "by_hand.py");
+    }
+
+    #[test]
+    fn trusting_inet_aton_lets_1_2_3_through() {
+        let document = check("inet-conversions", "trusts_inet_aton.py");
+        assert!(
+            report_of(&document, 4).contains("01 02 00 03"),
+            "{}",
+            report_of(&document, 4)
+        );
+    }
+
+    #[test]
+    fn printing_the_bytes_object_is_caught() {
+        let document = check("inet-conversions", "prints_bytes.py");
+        assert!(
+            report_of(&document, 1).contains("b'\\xc0\\xa8"),
+            "{}",
+            report_of(&document, 1)
+        );
+    }
+
+    #[test]
+    fn reversed_byte_order_is_caught() {
+        let document = check("inet-conversions", "reversed_bytes.py");
+        assert!(report_of(&document, 1).contains("02 01 a8 c0"));
+    }
+
+    #[test]
+    fn a_crash_on_bad_input_is_caught() {
+        let document = check("inet-conversions", "crashes_on_bad_input.py");
+        assert!(report_of(&document, 4).contains("OSError"));
+    }
+}
+
+mod special_addresses {
+    use super::*;
+
+    #[test]
+    fn step_by_step_solution_passes() {
+        check("special-addresses", "special_addresses.py");
+    }
+
+    #[test]
+    fn ipaddress_module_solution_passes() {
+        check("special-addresses", "with_ipaddress.py");
+    }
+
+    #[test]
+    fn checking_the_last_number_first_makes_127_0_0_1_a_gateway() {
+        let document = check("special-addresses", "gateway_before_loopback.py");
+        assert!(message(&document, 1).contains("\"loopback\""));
+    }
+
+    #[test]
+    fn looking_at_the_text_instead_of_the_number_is_caught() {
+        check("special-addresses", "endswith_text.py");
+    }
+
+    #[test]
+    fn no_validation_is_caught() {
+        check("special-addresses", "no_validation.py");
+    }
+}
+
+mod service_lookup {
+    use super::*;
+
+    #[test]
+    fn getservbyname_solution_passes() {
+        check("service-lookup", "service_lookup.py");
+    }
+
+    #[test]
+    fn reading_the_services_file_passes() {
+        check("service-lookup", "reads_services_file.py");
+    }
+
+    #[test]
+    fn asking_for_tcp_only_misses_udp_services() {
+        let document = check("service-lookup", "tcp_only.py");
+        assert!(
+            message(&document, 3).contains("\"69\""),
+            "{}",
+            message(&document, 3)
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_crash_is_caught() {
+        let document = check("service-lookup", "crashes_on_unknown.py");
+        assert!(report_of(&document, 4).contains("OSError"));
+    }
+
+    #[test]
+    fn a_hand_made_table_is_caught() {
+        check("service-lookup", "own_table.py");
+    }
+}
+
+mod host_info {
+    use super::*;
+
+    #[test]
+    fn one_call_per_line_passes_with_the_run_s_own_host_name() {
+        let document = check("host-info", "host_info.py");
+        let transcript = test_json(&document, 1)["transcript"].as_str().unwrap();
+        assert!(transcript.contains("netgrade-box"), "{transcript}");
+    }
+
+    #[test]
+    fn gethostbyname_ex_solution_passes() {
+        check("host-info", "host_info_ex.py");
+    }
+
+    #[test]
+    fn the_course_notes_typo_crashes_without_dns() {
+        let document = check("host-info", "localname_typo.py");
+        assert_eq!(failure_kind(&document, 1), "traceback");
+        assert!(message(&document, 1).contains("gaierror"));
+    }
+
+    #[test]
+    fn a_hard_coded_host_name_is_caught() {
+        check("host-info", "hardcoded_name.py");
+    }
+
+    #[test]
+    fn printing_the_whole_tuple_is_caught() {
+        let document = check("host-info", "prints_whole_tuple.py");
+        assert!(report_of(&document, 4).contains("('localhost', [], ['127.0.0.1'])"));
+    }
+}
+
+mod tcp_client {
+    use super::*;
+
+    #[test]
+    fn course_style_client_passes() {
+        check("tcp-client", "tcp_client.py");
+    }
+
+    #[test]
+    fn lazy_client_connecting_to_0_0_0_0_passes() {
+        check("tcp-client", "lazy_connect_any_address.py");
+    }
+
+    #[test]
+    fn rust_client_passes() {
+        check("tcp-client", "tcp_client.rs");
+    }
+
+    #[test]
+    fn printing_bytes_is_caught() {
+        let document = check("tcp-client", "prints_bytes.py");
+        assert!(report_of(&document, 1).contains("b'got 5 bytes"));
+    }
+
+    #[test]
+    fn one_recv_prints_half_a_reply() {
+        let document = check("tcp-client", "one_recv.py");
+        assert_eq!(
+            test_json(&document, 6)["failure"]["received"]["text"],
+            "Msg>>Server: pong, in two \nMsg>>"
+        );
+    }
+
+    #[test]
+    fn a_client_that_never_closes_is_caught() {
+        let document = check("tcp-client", "never_exits.py");
+        assert_eq!(failure_kind(&document, 4), "not_closed");
+        assert!(message(&document, 4).starts_with("the server waited"));
+        assert_eq!(failure_kind(&document, 5), "not_exited");
+    }
+
+    #[test]
+    fn the_wrong_port_is_caught() {
+        // Whether it dies before or after the first line is typed, the report says it ended
+        // and shows why.
+        let document = check("tcp-client", "wrong_port.py");
+        let report = report_of(&document, 1);
+        assert!(report.contains("ended"), "{report}");
+        assert!(report.contains("ConnectionRefusedError"), "{report}");
+    }
+}
+
+mod udp_server {
+    use super::*;
+
+    #[test]
+    fn course_style_server_passes() {
+        check("udp-server", "udp_server.py");
+    }
+
+    #[test]
+    fn rust_server_passes() {
+        check("udp-server", "udp_server.rs");
+    }
+
+    #[test]
+    fn replying_to_the_first_peer_is_named() {
+        let document = check("udp-server", "replies_to_first_peer.py");
+        assert_eq!(failure_kind(&document, 3), "no_datagram");
+        assert!(message(&document, 3).contains("replied to the wrong address"));
+    }
+
+    #[test]
+    fn a_small_receive_buffer_is_caught() {
+        let document = check("udp-server", "small_buffer.py");
+        assert_eq!(failure_kind(&document, 4), "wrong_output");
+    }
+
+    #[test]
+    fn stopping_on_an_empty_datagram_is_caught() {
+        check("udp-server", "stops_on_empty.py");
+    }
+
+    #[test]
+    fn an_extra_newline_is_a_different_datagram() {
+        let document = check("udp-server", "thanks_with_newline.py");
+        assert_eq!(failure_kind(&document, 1), "wrong_datagram");
+    }
+}
+
+mod udp_client {
+    use super::*;
+
+    #[test]
+    fn course_style_client_passes() {
+        check("udp-client", "udp_client.py");
+    }
+
+    #[test]
+    fn rust_client_passes() {
+        check("udp-client", "udp_client.rs");
+    }
+
+    #[test]
+    fn an_empty_datagram_is_named() {
+        let document = check("udp-client", "sends_empty_datagram.py");
+        assert_eq!(failure_kind(&document, 5), "unexpected_datagram");
+        assert!(message(&document, 5).contains("empty datagram"));
+    }
+
+    #[test]
+    fn printing_bytes_is_caught() {
+        check("udp-client", "prints_bytes.py");
+    }
+
+    #[test]
+    fn sending_the_newline_is_caught() {
+        let document = check("udp-client", "sends_newline.py");
+        assert_eq!(failure_kind(&document, 1), "wrong_datagram");
+    }
+
+    #[test]
+    fn a_client_that_never_exits_is_caught() {
+        check("udp-client", "never_exits.py");
     }
 }

@@ -38,3 +38,33 @@ fn colour_only_when_asked() {
         .unwrap();
     assert!(String::from_utf8_lossy(&coloured.stdout).contains("\u{1b}["));
 }
+
+/// One failing fixture per exercise: the report a student of that exercise reads, pinned.
+/// Generated inputs come from a fixed seed; the repository's path is replaced by `[repo]`.
+#[test]
+fn text_reports_of_one_failing_fixture_per_exercise() {
+    let cases = [
+        ("port-ranges", "bad/off_by_one.py"),
+        ("inet-conversions", "bad/trusts_inet_aton.py"),
+        ("special-addresses", "bad/gateway_before_loopback.py"),
+        ("service-lookup", "bad/tcp_only.py"),
+        ("host-info", "bad/prints_whole_tuple.py"),
+        ("tcp-client", "bad/one_recv.py"),
+        ("udp-server", "bad/replies_to_first_peer.py"),
+        ("udp-client", "bad/sends_empty_datagram.py"),
+    ];
+    let repo = common::repo().display().to_string();
+    for (exercise, fixture) in cases {
+        let output = netgrade()
+            .args(["test", exercise])
+            .arg(format!("exercises/{exercise}/solutions/{fixture}"))
+            .args(["--seed", "7"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{exercise} {fixture}");
+        let report = String::from_utf8(output.stdout).unwrap();
+        insta::with_settings!({ filters => vec![(repo.as_str(), "[repo]")] }, {
+            insta::assert_snapshot!(format!("text_report_{exercise}"), report);
+        });
+    }
+}

@@ -96,7 +96,7 @@ fn a_missing_field_is_named() {
 fn a_client_used_before_connecting_is_named_at_its_step() {
     let text = error_for(&GOOD.replace("      - connect: a\n", ""));
     assert!(
-        text.contains("exercise.yaml:7:9: client `a` is not connected here; add `- connect: a`"),
+        text.contains("exercise.yaml:7:9: connection `a` is not open here; add `- connect: a`"),
         "{text}"
     );
 }

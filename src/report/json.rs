@@ -128,6 +128,19 @@ pub fn problem_kind(problem: &Problem) -> &'static str {
         Problem::SendFailed { .. } => "send_failed",
         Problem::TestTimedOut { .. } => "test_timed_out",
         Problem::NotRun { .. } => "not_run",
+        Problem::NeverConnected { .. } => "never_connected",
+        Problem::EndedBeforeConnecting { .. } => "ended_before_connecting",
+        Problem::NeverBound { .. } => "never_bound",
+        Problem::WrongOutput { .. } => "wrong_output",
+        Problem::NoOutput { .. } => "no_output",
+        Problem::InputFailed { .. } => "input_failed",
+        Problem::WrongExit { .. } => "wrong_exit",
+        Problem::NotExited { .. } => "not_exited",
+        Problem::WrongDatagram { .. } => "wrong_datagram",
+        Problem::NoDatagram { .. } => "no_datagram",
+        Problem::UnexpectedDatagram { .. } => "unexpected_datagram",
+        Problem::DatagramSendFailed { .. } => "datagram_send_failed",
+        Problem::Traceback { .. } => "traceback",
     }
 }
 

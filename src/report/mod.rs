@@ -34,6 +34,8 @@ pub enum GradeEvent<'a> {
         isolation: Isolation,
         /// Time-limit factor in force.
         slow: f64,
+        /// Seed of the generated inputs, when there are any.
+        seed: Option<u64>,
     },
     /// One test is done (emitted in test order).
     TestFinished(&'a TestResult),
@@ -121,6 +123,7 @@ pub fn render(
             program: &result.program,
             isolation: result.isolation,
             slow: 1.0,
+            seed: result.seed,
         })?;
         for test in &result.tests {
             reporter.write_event(&GradeEvent::TestFinished(test))?;

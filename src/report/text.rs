@@ -29,6 +29,8 @@ pub struct TextReporter<W: Write> {
     pub verbose: bool,
     normalizer: Normalizer,
     rerun: String,
+    /// `--seed N` when the run has generated inputs, so a rerun types the same ones.
+    seed_flag: String,
 }
 
 impl<W: Write> TextReporter<W> {
@@ -40,6 +42,7 @@ impl<W: Write> TextReporter<W> {
             verbose: false,
             normalizer: Normalizer::default(),
             rerun,
+            seed_flag: String::new(),
         }
     }
 
@@ -96,8 +99,8 @@ impl<W: Write> TextReporter<W> {
                 }
                 writeln!(
                     out,
-                    "       {DIM}rerun this test: {} --test {}{DIM:#}",
-                    self.rerun, test.number
+                    "       {DIM}rerun this test: {} --test {}{}{DIM:#}",
+                    self.rerun, test.number, self.seed_flag
                 )?;
             }
         }
@@ -111,7 +114,7 @@ impl<W: Write> TextReporter<W> {
         }
         writeln!(out, "       {DIM}what happened:{DIM:#}")?;
         for entry in &test.transcript.entries {
-            writeln!(out, "         {}", entry.render())?;
+            writeln!(out, "         {}", self.normalizer.line(&entry.render()))?;
         }
         if let Some(end) = &test.transcript.end {
             writeln!(out, "         program {end}")?;
@@ -208,6 +211,7 @@ impl<W: Write> Reporter for TextReporter<W> {
                 program,
                 isolation,
                 slow,
+                seed,
             } => {
                 self.normalizer.fixed_ports = exercise.fixed_ports();
                 writeln!(
@@ -225,6 +229,13 @@ impl<W: Write> Reporter for TextReporter<W> {
                     "{DIM}program: {program}   isolation: {}{slow}{DIM:#}",
                     isolation.describe()
                 )?;
+                if let Some(seed) = seed {
+                    self.seed_flag = format!(" --seed {seed}");
+                    writeln!(
+                        self.out,
+                        "{DIM}generated inputs: seed {seed} (the same inputs again: --seed {seed}){DIM:#}"
+                    )?;
+                }
                 writeln!(self.out)
             }
             GradeEvent::TestFinished(test) => self.test(test),

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! grader ── relay (pid P, process group P, the run's network namespace, cgroup)
-//!             └─ init (PID 1 of a new PID + mount namespace; /proc remounted)
+//!             └─ init (PID 1 of new PID, mount and UTS namespaces; /proc remounted,
+//!                  │   the run's hostname, /etc/hosts and /etc/services)
 //!                  └─ program (limits applied, unprivileged uid, then exec)
 //! ```
 //!
@@ -38,6 +39,11 @@ pub struct ChildSetup {
     pub supervise: bool,
     /// The grader's pid, to notice that it died before the child could ask to die with it.
     pub grader_pid: libc::pid_t,
+    /// The run's host name, set in a UTS namespace of its own (with the supervisor).
+    pub hostname: CString,
+    /// Files bind-mounted over system files in the run's mount namespace (source, target):
+    /// the run's own `/etc/hosts` and `/etc/services`.
+    pub bind_files: Vec<(CString, CString)>,
 }
 
 /// The signals relay and init survive (the program receives them directly).
@@ -98,7 +104,12 @@ impl ChildSetup {
                 action.sa_flags = libc::SA_RESTART;
                 libc::sigaction(signal, &action, std::ptr::null_mut());
             }
-            let isolated = libc::unshare(libc::CLONE_NEWPID | libc::CLONE_NEWNS) == 0;
+            let isolated =
+                libc::unshare(libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS) == 0;
+            if isolated {
+                let name = self.hostname.as_bytes();
+                libc::sethostname(name.as_ptr().cast(), name.len());
+            }
             let mut status_pipe = [0 as libc::c_int; 2];
             check(libc::pipe2(status_pipe.as_mut_ptr(), libc::O_CLOEXEC))?;
             let [status_read, status_write] = status_pipe;
@@ -155,6 +166,17 @@ impl ChildSetup {
                     libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
                     std::ptr::null(),
                 );
+                // The run's own host names and services: lookups give the same answers on
+                // every machine, and need no DNS.
+                for (source, target) in &self.bind_files {
+                    libc::mount(
+                        source.as_ptr(),
+                        target.as_ptr(),
+                        std::ptr::null(),
+                        libc::MS_BIND,
+                        std::ptr::null(),
+                    );
+                }
             } else {
                 // No PID namespace: orphans at least come back to init to be reaped.
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);

@@ -12,10 +12,11 @@ mod limits;
 mod netns;
 mod workdir;
 
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd};
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -97,6 +98,13 @@ pub fn program_environment(home: &Path) -> Vec<(OsString, OsString)> {
     .collect()
 }
 
+/// The parent of process `pid` (from `/proc/<pid>/stat`), if it is still there.
+fn parent_of(pid: i32) -> Option<i32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let (_, after_name) = stat.rsplit_once(')')?;
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// One run's sandbox. Dropping it kills what is left, removes the cgroup and the folder.
 #[derive(Debug)]
 pub struct Sandbox {
@@ -105,6 +113,37 @@ pub struct Sandbox {
     limits: Limits,
     run_as: Option<(u32, u32)>,
     workdir: tempfile::TempDir,
+    /// The run's `/etc/hosts` and `/etc/services` (mounted over the system's ones).
+    etc: Option<tempfile::TempDir>,
+}
+
+/// The host name every run has (in a UTS namespace of its own) when the grader is root.
+pub const RUN_HOSTNAME: &str = "netgrade-box";
+
+/// The services database of every run (see `etc/services`).
+pub const RUN_SERVICES: &str = include_str!("etc/services");
+
+/// The run's `/etc/hosts`: `localhost` and the run's own name, nothing else.
+fn run_hosts() -> String {
+    format!(
+        "127.0.0.1\tlocalhost\n127.0.1.1\t{RUN_HOSTNAME}\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+    )
+}
+
+/// Writes the run's `/etc` files into a fresh folder readable by the program's user.
+fn write_etc_files() -> io::Result<tempfile::TempDir> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::Builder::new().prefix("netgrade-etc-").tempdir()?;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+    for (name, text) in [
+        ("hosts", run_hosts()),
+        ("services", RUN_SERVICES.to_owned()),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    }
+    Ok(dir)
 }
 
 impl Sandbox {
@@ -123,12 +162,18 @@ impl Sandbox {
             (id, id)
         });
         let workdir = tempfile::Builder::new().prefix("netgrade-run-").tempdir()?;
+        let etc = if as_root {
+            Some(write_etc_files()?)
+        } else {
+            None
+        };
         Ok(Sandbox {
             netns,
             cgroup,
             limits,
             run_as,
             workdir,
+            etc,
         })
     }
 
@@ -184,12 +229,43 @@ impl Sandbox {
             run_as: self.run_as,
             supervise: confines_as_root(),
             grader_pid: std::process::id() as libc::pid_t,
+            hostname: CString::new(RUN_HOSTNAME).unwrap_or_default(),
+            bind_files: self.etc_binds(),
         };
         command.process_group(0);
         // SAFETY: `apply` only makes async-signal-safe system calls on data prepared above;
         // the namespace descriptor stays open because `self` outlives the spawn.
         unsafe {
             command.pre_exec(move || setup.apply());
+        }
+    }
+
+    /// The run's `/etc` files and where they are mounted, for the supervisor.
+    fn etc_binds(&self) -> Vec<(CString, CString)> {
+        let Some(etc) = &self.etc else {
+            return Vec::new();
+        };
+        ["hosts", "services"]
+            .into_iter()
+            .filter(|name| Path::new("/etc").join(name).is_file())
+            .filter_map(|name| {
+                let source =
+                    CString::new(etc.path().join(name).into_os_string().into_vec()).ok()?;
+                let target = CString::new(format!("/etc/{name}")).ok()?;
+                Some((source, target))
+            })
+            .collect()
+    }
+
+    /// The host name the program sees (`gethostname()`).
+    pub fn hostname(&self) -> String {
+        if self.etc.is_some() {
+            RUN_HOSTNAME.to_owned()
+        } else {
+            rustix::system::uname()
+                .nodename()
+                .to_string_lossy()
+                .into_owned()
         }
     }
 
@@ -209,6 +285,17 @@ impl Sandbox {
         }
     }
 
+    /// The processes of the student's program itself: [`Sandbox::processes`] without the
+    /// supervisor (the relay, `group`, and the namespace's init, its child). Empty once the
+    /// program has exited, even while the supervisor is still reporting its end.
+    pub fn program_processes(&self, group: i32) -> Vec<i32> {
+        let mut processes = self.processes(group);
+        if confines_as_root() {
+            processes.retain(|&pid| pid != group && parent_of(pid) != Some(group));
+        }
+        processes
+    }
+
     /// What the cgroup saw (limits hit), where there is one.
     pub fn usage(&self) -> CgroupUsage {
         self.cgroup
@@ -217,25 +304,79 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Runs `make` (which creates sockets) inside the sandbox's network namespace.
+    async fn in_network<T, F>(&self, make: F) -> io::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> io::Result<T> + Send + 'static,
+    {
+        match &self.netns {
+            Some(netns) => netns.run(make).await,
+            None => tokio::task::spawn_blocking(make)
+                .await
+                .map_err(io::Error::other)?,
+        }
+    }
+
     /// Opens a TCP connection from inside the sandbox's network, as a scripted client.
     pub async fn connect_tcp(
         &self,
         addr: SocketAddr,
         timeout: Duration,
     ) -> io::Result<tokio::net::TcpStream> {
-        let connect = move || {
-            let stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
-            stream.set_nonblocking(true)?;
-            // Pieces of a split send must leave as separate segments.
-            stream.set_nodelay(true)?;
-            Ok(stream)
-        };
-        let stream = match &self.netns {
-            Some(netns) => netns.run(connect).await?,
-            None => tokio::task::spawn_blocking(connect)
-                .await
-                .map_err(io::Error::other)??,
-        };
+        let stream = self
+            .in_network(move || {
+                let stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+                stream.set_nonblocking(true)?;
+                // Pieces of a split send must leave as separate segments.
+                stream.set_nodelay(true)?;
+                Ok(stream)
+            })
+            .await?;
         tokio::net::TcpStream::from_std(stream)
+    }
+
+    /// The address the grader's own servers bind in this sandbox: every local address in the
+    /// run's namespace (so 127.0.0.1, 0.0.0.0 and the run's host name all reach it), loopback
+    /// only on the shared host.
+    fn peer_server_address(&self, port: u16) -> SocketAddr {
+        let ip = if self.netns.is_some() {
+            std::net::Ipv4Addr::UNSPECIFIED
+        } else {
+            std::net::Ipv4Addr::LOCALHOST
+        };
+        SocketAddr::from((ip, port))
+    }
+
+    /// Listens on TCP `port` inside the sandbox's network, as the server a client program
+    /// connects to.
+    pub async fn listen_tcp(&self, port: u16) -> io::Result<tokio::net::TcpListener> {
+        let address = self.peer_server_address(port);
+        let listener = self
+            .in_network(move || {
+                let listener = std::net::TcpListener::bind(address)?;
+                listener.set_nonblocking(true)?;
+                Ok(listener)
+            })
+            .await?;
+        tokio::net::TcpListener::from_std(listener)
+    }
+
+    /// Binds a UDP socket inside the sandbox's network: on `port` as the server a client
+    /// program sends to, or (port 0) on loopback as one of the grader's UDP peers.
+    pub async fn bind_udp(&self, port: u16) -> io::Result<tokio::net::UdpSocket> {
+        let address = if port == 0 {
+            SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0))
+        } else {
+            self.peer_server_address(port)
+        };
+        let socket = self
+            .in_network(move || {
+                let socket = std::net::UdpSocket::bind(address)?;
+                socket.set_nonblocking(true)?;
+                Ok(socket)
+            })
+            .await?;
+        tokio::net::UdpSocket::from_std(socket)
     }
 }

@@ -47,20 +47,56 @@ pub struct ExerciseSpec {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramSpec {
-    /// Sockets the program must open before a test's steps begin (a server's listening port).
+    /// The socket the program must open before a test's steps begin (a server's port).
     #[serde(default)]
     pub listens: Option<ListensSpec>,
+    /// The server the program is a client of: the grader listens there (TCP) or is bound
+    /// there (UDP, the peer named `server`) before the program starts.
+    #[serde(default)]
+    pub connects: Option<ConnectsSpec>,
+    /// Whether a Python traceback on stderr fails a test (default `allowed`). A
+    /// `KeyboardInterrupt` caused by the grader's own Ctrl-C never does.
+    #[serde(default)]
+    pub traceback: TracebackSpec,
     /// How the program is stopped when a test's steps are done and it is still running.
     #[serde(default)]
     pub stop: StopSpec,
 }
 
-/// The port a server program must listen on. Ports are fixed, as in the course (8888).
+/// The port a server program must open. Ports are fixed, as in the course (8888). Exactly
+/// one of `tcp` and `udp`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListensSpec {
     /// A TCP port the program must be listening on (any local address).
-    pub tcp: u16,
+    #[serde(default)]
+    pub tcp: Option<u16>,
+    /// A UDP port the program must have bound (any local address).
+    #[serde(default)]
+    pub udp: Option<u16>,
+}
+
+/// The port of the server a client program talks to. Exactly one of `tcp` and `udp`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectsSpec {
+    /// The grader listens on this TCP port; `accept` steps take the program's connections.
+    #[serde(default)]
+    pub tcp: Option<u16>,
+    /// The grader binds this UDP port as the peer named `server`.
+    #[serde(default)]
+    pub udp: Option<u16>,
+}
+
+/// What a Python traceback on stderr means for a test.
+#[derive(Debug, Default, Clone, Copy, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TracebackSpec {
+    /// Tracebacks are shown in the report but do not fail a test.
+    #[default]
+    Allowed,
+    /// A traceback fails the test (except `KeyboardInterrupt` from the grader's Ctrl-C).
+    Fails,
 }
 
 /// How a still-running program is stopped at the end of a test.
@@ -198,6 +234,135 @@ pub enum StepSpec {
     /// never fails (an iterative server still busy with another client accepts later). Used
     /// before steps whose outcome would otherwise depend on how fast the program accepts.
     WaitAccepted(WaitAcceptedSpec),
+    /// The grader, as the server of a client program, accepts its next connection and names it
+    /// (then `send`, `expect`, `close` … work on it as on any connection).
+    Accept(String),
+    /// A UDP peer sends one datagram: to the program's port, or (the peer `server`) back to
+    /// the address the last datagram came from.
+    Datagram(DatagramSpec),
+    /// A UDP peer receives one datagram and checks it (one datagram = one message).
+    ExpectDatagram(ExpectDatagramSpec),
+    /// No datagram arrives at a UDP peer for a while.
+    ExpectNoDatagram(ExpectNoDatagramSpec),
+    /// Types a line on the program's standard input (a newline is added).
+    Type(String),
+    /// Closes standard input (Ctrl-D at a terminal).
+    CloseStdin,
+    /// Waits for text on stdout (or stderr), matched tolerantly.
+    ExpectOutput(ExpectOutputSpec),
+    /// Waits for the program to end by itself and checks its exit code.
+    ExpectExit(ExpectExitSpec),
+    /// Differential testing: types `count` generated inputs, one per line, and expects for
+    /// each the answer of the reference solution. The generator is seeded (`--seed`).
+    Differential(DifferentialSpec),
+}
+
+/// `datagram`: one UDP datagram (exactly one of `text` or `hex`; empty text is allowed).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DatagramSpec {
+    /// The UDP peer that sends (`server` is the grader's server of a client program).
+    pub from: String,
+    /// UTF-8 text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Raw bytes as hex digits.
+    #[serde(default)]
+    pub hex: Option<String>,
+    /// Repeat the payload this many times (a 4 KiB datagram from a 1 KiB text).
+    #[serde(default)]
+    pub repeat: Option<u32>,
+}
+
+/// `expect_datagram`: the next datagram at a peer. Exactly one matcher.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectDatagramSpec {
+    /// The UDP peer that receives.
+    pub at: String,
+    /// The datagram is exactly this text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The datagram is exactly these bytes.
+    #[serde(default)]
+    pub hex: Option<String>,
+    /// With `text` or `hex`: repeated this many times.
+    #[serde(default)]
+    pub repeat: Option<u32>,
+    /// The datagram contains this text.
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// The datagram, as UTF-8, matches this regular expression.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// How long to wait (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+}
+
+/// `expect_no_datagram`: nothing arrives at a UDP peer during `for`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectNoDatagramSpec {
+    /// The UDP peer.
+    pub at: String,
+    /// How long.
+    #[serde(rename = "for", with = "humantime_serde")]
+    #[schemars(with = "String")]
+    pub during: Duration,
+}
+
+/// `expect_output`: text the program writes. Exactly one matcher. Matching folds what
+/// beginners vary without meaning to: whitespace is ignored, full-width punctuation ("：")
+/// counts as its ASCII twin, ASCII letters match either case (except `regex`, which sees the
+/// raw text). Matched output is consumed; later steps see what follows.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectOutputSpec {
+    /// The output contains this text.
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// The output contains these texts, in this order (anything between them).
+    #[serde(default)]
+    pub keywords: Option<Vec<String>>,
+    /// The output matches this regular expression (raw text, not folded).
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// A line of output ends with this answer as a whole word: a prompt before it on the same
+    /// line (`IP> c0 a8 01 02`) is fine, other lines before it are skipped.
+    #[serde(default)]
+    pub answer: Option<String>,
+    /// Which stream (default stdout).
+    #[serde(default)]
+    pub stream: Option<crate::process::OutputStream>,
+    /// How long to wait (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+}
+
+/// `expect_exit`: the program ends by itself.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectExitSpec {
+    /// The exit code it must end with (any code when absent).
+    #[serde(default)]
+    pub code: Option<i32>,
+    /// How long to wait (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
+}
+
+/// `differential`: generated inputs answered as the reference answers them.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DifferentialSpec {
+    /// Which reference answers (and generates the inputs): one built into netgrade.
+    pub oracle: crate::differential::Oracle,
+    /// How many inputs (1 to 1000).
+    pub count: u32,
 }
 
 /// `send`: a client sends bytes (exactly one of `text` or `hex`), optionally split into

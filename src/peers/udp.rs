@@ -1,0 +1,145 @@
+//! [`UdpPeer`]: one of the grader's UDP sockets in the run's network.
+//!
+//! A peer is either a client of the program (bound to an ephemeral loopback port, sending to
+//! the program's port) or the server a client program sends to (bound to the spec's port,
+//! replying to whoever sent the last datagram). UDP keeps message boundaries: every `expect`
+//! takes exactly one datagram, and the sender's address is recorded so a reply from the wrong
+//! socket, or to the wrong peer, can be told apart.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+
+use super::matching::{MatchState, check};
+use crate::plan::{MAX_DATAGRAM_BYTES, Matcher};
+
+/// A datagram that arrived at a peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Datagram {
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Who sent it.
+    pub from: SocketAddr,
+}
+
+/// Why an `expect_datagram` failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatagramError {
+    /// A datagram arrived but is not the expected one.
+    Mismatch(Datagram),
+    /// None arrived in time.
+    TimedOut {
+        /// How long the peer waited.
+        waited: Duration,
+    },
+    /// The socket failed.
+    Failed(String),
+}
+
+/// One UDP socket of the grader.
+#[derive(Debug)]
+pub struct UdpPeer {
+    socket: UdpSocket,
+    /// Where this peer's datagrams go: the program's port, or (for the server peer) the
+    /// sender of the last datagram received.
+    target: Option<SocketAddr>,
+    /// Whether `target` follows the last sender (the server peer).
+    replies_to_sender: bool,
+}
+
+impl UdpPeer {
+    /// A peer that sends to the program at `target`.
+    pub fn client(socket: UdpSocket, target: SocketAddr) -> UdpPeer {
+        UdpPeer {
+            socket,
+            target: Some(target),
+            replies_to_sender: false,
+        }
+    }
+
+    /// The server a client program sends to.
+    pub fn server(socket: UdpSocket) -> UdpPeer {
+        UdpPeer {
+            socket,
+            target: None,
+            replies_to_sender: true,
+        }
+    }
+
+    /// The peer's own address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.socket.local_addr()
+    }
+
+    /// Where the next datagram goes (`None` for a server that has heard nobody yet).
+    pub fn target(&self) -> Option<SocketAddr> {
+        self.target
+    }
+
+    /// Sends one datagram to the peer's target.
+    pub async fn send(&self, bytes: &[u8]) -> io::Result<SocketAddr> {
+        let target = self.target.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the program has not sent anything to reply to",
+            )
+        })?;
+        self.socket.send_to(bytes, target).await?;
+        Ok(target)
+    }
+
+    /// Receives the next datagram (waiting up to `timeout`) and checks it against `matcher`.
+    pub async fn expect(
+        &mut self,
+        matcher: &Matcher,
+        timeout: Duration,
+    ) -> Result<Datagram, DatagramError> {
+        let datagram = self
+            .receive(timeout)
+            .await?
+            .ok_or(DatagramError::TimedOut { waited: timeout })?;
+        // `text`/`hex` must be the whole datagram; `contains` and `regex` may match inside it.
+        let inside_is_enough = matches!(matcher, Matcher::Contains(_) | Matcher::Regex(_));
+        let matched = match check(matcher, &datagram.bytes, 0) {
+            MatchState::Matched(length) => inside_is_enough || length == datagram.bytes.len(),
+            MatchState::NeedMore | MatchState::Mismatch => false,
+        };
+        if matched {
+            Ok(datagram)
+        } else {
+            Err(DatagramError::Mismatch(datagram))
+        }
+    }
+
+    /// Receives the next datagram within `timeout`, if one comes.
+    pub async fn receive(&mut self, timeout: Duration) -> Result<Option<Datagram>, DatagramError> {
+        let mut buffer = vec![0u8; MAX_DATAGRAM_BYTES + 1];
+        match tokio::time::timeout(timeout, self.socket.recv_from(&mut buffer)).await {
+            Err(_) => Ok(None),
+            Ok(Err(error)) => Err(DatagramError::Failed(error.to_string())),
+            Ok(Ok((length, from))) => {
+                if self.replies_to_sender {
+                    self.target = Some(from);
+                }
+                buffer.truncate(length);
+                Ok(Some(Datagram {
+                    bytes: buffer,
+                    from,
+                }))
+            }
+        }
+    }
+
+    /// A datagram already waiting, without blocking (to find where a lost reply went).
+    pub fn try_receive(&mut self) -> Option<Datagram> {
+        let mut buffer = vec![0u8; MAX_DATAGRAM_BYTES + 1];
+        let (length, from) = self.socket.try_recv_from(&mut buffer).ok()?;
+        buffer.truncate(length);
+        Some(Datagram {
+            bytes: buffer,
+            from,
+        })
+    }
+}
