@@ -8,12 +8,12 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use globset::Glob;
 use serde::Serialize;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::audit::compile_rust;
@@ -371,8 +371,8 @@ pub async fn grade_class(
     let total = class.len();
     let mut rows: Vec<Option<ClassRow>> = vec![None; total];
     let mut done = 0;
-    let permits = Arc::new(Semaphore::new(settings.run.jobs.max(1)));
-    let mut running = JoinSet::new();
+    // Submissions start in class order (a queue, not a race for permits), `jobs` at a time.
+    let mut queue = std::collections::VecDeque::new();
     for (index, submission) in class.into_iter().enumerate() {
         let json = result_path(&settings, &submission.student, Format::Json);
         if settings.resume
@@ -390,20 +390,37 @@ pub async fn grade_class(
             rows[index] = Some(row);
             continue;
         }
-        let (exercise, settings, permits, scratch) = (
+        queue.push_back((index, submission));
+    }
+    let queue = Arc::new(Mutex::new(queue));
+    let (finished, mut results) = mpsc::unbounded_channel();
+    let mut running = JoinSet::new();
+    for _ in 0..settings.run.jobs.max(1) {
+        let (exercise, settings, queue, scratch, finished) = (
             Arc::clone(&exercise),
             Arc::clone(&settings),
-            Arc::clone(&permits),
+            Arc::clone(&queue),
             Arc::clone(&scratch),
+            finished.clone(),
         );
         running.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let row = grade_one(&exercise, &submission, &settings, scratch.path()).await;
-            (index, submission.student, row)
+            loop {
+                let next = queue
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .pop_front();
+                let Some((index, submission)) = next else {
+                    break;
+                };
+                let row = grade_one(&exercise, &submission, &settings, scratch.path()).await;
+                if finished.send((index, submission.student, row)).is_err() {
+                    break;
+                }
+            }
         });
     }
-    while let Some(joined) = running.join_next().await {
-        let (index, student, row) = joined.map_err(io::Error::other)?;
+    drop(finished);
+    while let Some((index, student, row)) = results.recv().await {
         // A grading that failed for the grader's own reasons is that submission's error,
         // not the end of the batch.
         let row = row.unwrap_or_else(|error| ClassRow {
@@ -421,6 +438,10 @@ pub async fn grade_class(
             row: row.clone(),
         });
         rows[index] = Some(row);
+    }
+    // Every worker has ended (the channel closed); a panic in one is the grader's error.
+    while let Some(joined) = running.join_next().await {
+        joined.map_err(io::Error::other)?;
     }
     Ok(rows.into_iter().flatten().collect())
 }

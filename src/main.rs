@@ -441,11 +441,14 @@ async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
 
 fn list(pack: &ExercisePack) -> Result<Conclusion> {
     let mut out = anstream::stdout();
-    for (exercise, _) in pack.exercises()? {
+    let exercises = pack.exercises()?;
+    let id_width = exercises.iter().map(|(e, _)| e.id.chars().count()).max().unwrap_or(0);
+    let title_width = exercises.iter().map(|(e, _)| e.title.chars().count()).max().unwrap_or(0);
+    for (exercise, _) in exercises {
         let points: u32 = exercise.tests.iter().map(|t| t.points).sum();
         writeln!(
             out,
-            "{:<20} {:<55} {:>2} tests, {:>2} points",
+            "{:<id_width$}  {:<title_width$}  {:>2} tests, {:>2} points",
             exercise.id,
             exercise.title,
             exercise.tests.len(),

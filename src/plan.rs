@@ -1137,4 +1137,127 @@ mod tests {
         let err = plan("      - connect: a\n      - connect: a\n").unwrap_err();
         assert!(err.to_string().contains("already open"), "{err}");
     }
+
+    fn plan_with(program: &str, steps: &str) -> Result<Exercise, SpecError> {
+        let yaml = format!(
+            "id: t\ntitle: T\nreference: port-ranges\nprogram: {program}\ntests:\n  - name: n\n    steps:\n{steps}"
+        );
+        Exercise::from_yaml(&yaml, "t.yaml")
+    }
+
+    fn error_with(program: &str, steps: &str) -> String {
+        plan_with(program, steps).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn console_steps_parse_including_a_bare_close_stdin() {
+        let exercise = plan_with(
+            "{}",
+            "      - type: hello\n      - close_stdin\n      - expect_output: { answer: x }\n      - expect_exit: { code: 0 }\n",
+        )
+        .unwrap();
+        let actions: Vec<_> = exercise.tests[0].steps.iter().map(|s| &s.action).collect();
+        assert!(matches!(actions[0], Action::Type { bytes } if bytes == b"hello\n"));
+        assert!(matches!(actions[1], Action::CloseStdin));
+        assert!(matches!(
+            actions[3],
+            Action::ExpectExit { code: Some(0), .. }
+        ));
+    }
+
+    #[test]
+    fn typing_after_stdin_is_closed_is_refused() {
+        let err = error_with("{}", "      - close_stdin\n      - type: more\n");
+        assert!(err.contains("stdin is already closed"), "{err}");
+    }
+
+    #[test]
+    fn expect_output_needs_exactly_one_matcher() {
+        let err = error_with("{}", "      - expect_output: { answer: a, contains: b }\n");
+        assert!(err.contains("found 2"), "{err}");
+        let err = error_with("{}", "      - expect_output: { contains: \"  \" }\n");
+        assert!(err.contains("more than whitespace"), "{err}");
+    }
+
+    #[test]
+    fn accept_needs_the_grader_to_be_a_server() {
+        let err = error_with("{ listens: { tcp: 8888 } }", "      - accept: s\n");
+        assert!(
+            err.contains("`accept` needs `program.connects.tcp`"),
+            "{err}"
+        );
+        assert!(
+            plan_with(
+                "{ connects: { tcp: 8888 } }",
+                "      - accept: s\n      - send: { to: s, text: hi }\n"
+            )
+            .is_ok()
+        );
+        let err = error_with(
+            "{ connects: { tcp: 8888 } }",
+            "      - send: { to: s, text: hi }\n",
+        );
+        assert!(err.contains("add `- accept: s`"), "{err}");
+    }
+
+    #[test]
+    fn udp_peers_are_checked() {
+        let err = error_with(
+            "{ connects: { udp: 8888 } }",
+            "      - datagram: { from: a, text: hi }\n",
+        );
+        assert!(err.contains("add `program.listens.udp`"), "{err}");
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - expect_datagram: { at: a, text: hi }\n",
+        );
+        assert!(err.contains("has sent nothing yet"), "{err}");
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - expect_datagram: { at: server, text: hi }\n",
+        );
+        assert!(err.contains("needs `program.connects.udp`"), "{err}");
+        let ok = plan_with(
+            "{ listens: { udp: 8888 } }",
+            "      - datagram: { from: a, text: \"\" }\n      - expect_datagram: { at: a, text: Thanks }\n",
+        )
+        .unwrap();
+        assert!(
+            matches!(&ok.tests[0].steps[0].action, Action::SendDatagram { bytes, .. } if bytes.is_empty())
+        );
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - datagram: { from: a, text: abcd, repeat: 20000 }\n",
+        );
+        assert!(err.contains("do not fit in one UDP datagram"), "{err}");
+    }
+
+    #[test]
+    fn a_program_listens_or_connects_once() {
+        let err = error_with("{ listens: { tcp: 8888, udp: 8888 } }", "      - type: x\n");
+        assert!(err.contains("not several"), "{err}");
+        let err = error_with("{ connects: {} }", "      - type: x\n");
+        assert!(err.contains("need a port"), "{err}");
+    }
+
+    #[test]
+    fn a_differential_oracle_must_be_the_exercise_s_reference() {
+        assert!(
+            plan_with(
+                "{}",
+                "      - differential: { oracle: port-ranges, count: 10 }\n"
+            )
+            .is_ok()
+        );
+        let err = error_with(
+            "{}",
+            "      - differential: { oracle: service-lookup, count: 10 }\n",
+        );
+        assert!(err.contains("needs `reference: service-lookup`"), "{err}");
+        let err = error_with(
+            "{}",
+            "      - differential: { oracle: port-ranges, count: 0 }\n",
+        );
+        assert!(err.contains("`count` must be 1 to 1000"), "{err}");
+    }
 }

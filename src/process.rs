@@ -275,13 +275,16 @@ struct OutputReader {
     task: JoinHandle<()>,
 }
 
-/// Bytes of not-yet-matched output kept for `expect_output` (older ones are dropped).
+/// Bytes of not-yet-matched output kept for `expect_output` (at least; older ones are dropped
+/// once twice as many have piled up).
 pub const UNMATCHED_OUTPUT_BYTES: usize = 1024 * 1024;
 
 #[derive(Default)]
 struct OutputState {
     captured: CapturedOutput,
     unmatched: Vec<u8>,
+    /// Bytes dropped from the front of `unmatched` by its cap, in all.
+    dropped: u64,
     ended: bool,
 }
 
@@ -289,8 +292,12 @@ impl OutputState {
     fn push(&mut self, bytes: &[u8]) {
         self.captured.push(bytes);
         self.unmatched.extend_from_slice(bytes);
-        let excess = self.unmatched.len().saturating_sub(UNMATCHED_OUTPUT_BYTES);
-        self.unmatched.drain(..excess);
+        // Trim only past twice the cap, so a flood costs amortised constant time per byte.
+        if self.unmatched.len() > 2 * UNMATCHED_OUTPUT_BYTES {
+            let excess = self.unmatched.len() - UNMATCHED_OUTPUT_BYTES;
+            self.unmatched.drain(..excess);
+            self.dropped += excess as u64;
+        }
     }
 }
 
@@ -421,6 +428,9 @@ pub struct UnmatchedOutput {
     pub bytes: Vec<u8>,
     /// Whether the stream has ended (the program closed it or exited).
     pub ended: bool,
+    /// Bytes dropped unmatched from the front so far (a program printing more than
+    /// [`UNMATCHED_OUTPUT_BYTES`] that no step matched): offsets into `bytes` shift by this.
+    pub dropped: u64,
 }
 
 /// Everything the program produced, once it is over.
@@ -657,6 +667,7 @@ impl RunningProgram {
         UnmatchedOutput {
             bytes: state.unmatched.clone(),
             ended: state.ended,
+            dropped: state.dropped,
         }
     }
 

@@ -158,15 +158,18 @@ pub fn input_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bo
     })
 }
 
-/// Whether every thread of every one of `processes` is blocked waiting (state S): the program
-/// has done all it can with what it has received so far.
+/// Whether every thread of every one of `processes` is waiting for input: blocked (state S)
+/// in a system call that waits for something from outside — reading stdin, `recv`,
+/// `accept`, `poll`, a lock — not in one that will return by itself or is held up by the
+/// grader's side: a `sleep`, or a `write` to a full pipe or socket. The program has then done
+/// all it can with what it has received so far.
 pub fn is_idle(processes: &[i32]) -> bool {
     processes.iter().all(|pid| {
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
             return true; // a process that just ended is not busy
         };
         tasks.flatten().all(|task| {
-            fs::read_to_string(task.path().join("stat"))
+            let blocked = fs::read_to_string(task.path().join("stat"))
                 .ok()
                 .and_then(|stat| {
                     let (_, after_name) = stat.rsplit_once(')')?;
@@ -175,9 +178,39 @@ pub fn is_idle(processes: &[i32]) -> bool {
                         .next()
                         .map(|state| state == "S")
                 })
-                .unwrap_or(true) // a thread that just ended is not busy
+                .unwrap_or(true); // a thread that just ended is not busy
+            blocked && !in_busy_wait(&task.path())
         })
     })
+}
+
+/// System calls a thread can be blocked in without waiting for input.
+const BUSY_WAITS: [libc::c_long; 9] = [
+    libc::SYS_nanosleep,
+    libc::SYS_clock_nanosleep,
+    libc::SYS_write,
+    libc::SYS_writev,
+    libc::SYS_pwrite64,
+    libc::SYS_sendto,
+    libc::SYS_sendmsg,
+    libc::SYS_sendmmsg,
+    libc::SYS_sendfile,
+];
+
+/// Whether the blocked thread at `task` (a `/proc/<pid>/task/<tid>` folder) is sleeping or
+/// writing (`/proc/…/syscall` names the call it is blocked in). Where that file cannot be
+/// read (no permission), a blocked thread counts as waiting for input.
+fn in_busy_wait(task: &std::path::Path) -> bool {
+    let Ok(syscall) = fs::read_to_string(task.join("syscall")) else {
+        return false;
+    };
+    match syscall.split_whitespace().next() {
+        Some("running") => true,
+        Some(number) => number
+            .parse::<libc::c_long>()
+            .is_ok_and(|number| BUSY_WAITS.contains(&number)),
+        None => false,
+    }
 }
 
 /// Members of process group `group`, found by scanning /proc (when there is no cgroup).

@@ -855,6 +855,7 @@ impl Session<'_> {
         let expected = describe_output_matcher(matcher);
         let deadline = Instant::now() + timeout;
         let mut pause = Duration::from_millis(1);
+        let (mut checked, mut dropped): (usize, Option<u64>) = (0, None);
         loop {
             // Look at the program first, then at its output: output written before it
             // settled is then certainly in the buffer.
@@ -865,8 +866,12 @@ impl Session<'_> {
                 &self.closed_by_grader,
             );
             let output = self.program.unmatched_output(stream);
+            // What the cap dropped from the front since the last look was checked already.
+            let shift = output.dropped - dropped.unwrap_or(output.dropped);
+            checked = checked.saturating_sub(usize::try_from(shift).unwrap_or(usize::MAX));
+            dropped = Some(output.dropped);
             let text = String::from_utf8_lossy(&output.bytes);
-            if let Some(end) = find_output(matcher, &text, output.ended) {
+            if let Some(end) = find_output(matcher, &text, output.ended, &mut checked) {
                 let matched = text[..end].to_owned();
                 // Offsets are exact for UTF-8 output; otherwise consume everything seen.
                 let consumed = if text.len() == output.bytes.len() {
@@ -897,7 +902,11 @@ impl Session<'_> {
             }
             let wait = pause.min(deadline.saturating_duration_since(Instant::now()));
             tokio::select! {
-                _ = self.program.output_arrived(stream) => {}
+                _ = self.program.output_arrived(stream) => {
+                    // A program printing without pause is looked at every few milliseconds,
+                    // not after every chunk it writes.
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
                 _ = tokio::time::sleep(wait) => {}
             }
             pause = (pause * 2).min(Duration::from_millis(20));

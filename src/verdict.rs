@@ -356,7 +356,7 @@ impl Problem {
             Problem::WrongOutput {
                 stream, expected, ..
             } => format!(
-                "your program printed something else on {stream}: it waits for input now, and {expected} is not there"
+                "your program printed something else on {stream}: it is waiting for input now, and {expected} is not there"
             ),
             Problem::NoOutput {
                 stream,

@@ -25,8 +25,44 @@ fn list_shows_the_bundled_exercises_from_any_directory() {
         .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(text.contains("tcp-server"), "{text}");
-    assert!(text.contains("tcp-echo-server"), "{text}");
+    let listed: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    for id in [
+        "tcp-server",
+        "tcp-echo-server",
+        "tcp-client",
+        "udp-server",
+        "udp-client",
+        "inet-conversions",
+        "port-ranges",
+        "special-addresses",
+        "service-lookup",
+        "host-info",
+    ] {
+        assert!(listed.contains(&id), "{id} is not listed:\n{text}");
+    }
+}
+
+#[test]
+fn every_statement_is_in_english_and_chinese_with_its_contract() {
+    for id in [
+        "tcp-client",
+        "udp-server",
+        "udp-client",
+        "inet-conversions",
+        "port-ranges",
+        "special-addresses",
+        "service-lookup",
+        "host-info",
+    ] {
+        let (code, out, _) = run(&["show", id]);
+        assert_eq!(code, 0, "{id}");
+        assert!(out.contains("How it is tested"), "{id}: no English statement");
+        assert!(out.contains("评测方式"), "{id}: no Chinese statement");
+        assert!(out.contains("1. "), "{id}: the tests are not listed");
+    }
 }
 
 #[test]

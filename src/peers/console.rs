@@ -46,7 +46,17 @@ fn is_word_char(c: char) -> bool {
 /// Where `matcher` is satisfied in `output` (not yet matched output): the number of bytes
 /// the match consumes, or `None`. `ended` says the stream is over, so a last line without a
 /// newline counts as a line.
-pub fn find_output(matcher: &OutputMatcher, output: &str, ended: bool) -> Option<usize> {
+///
+/// `checked` carries, between calls on a growing `output`, how far complete lines have been
+/// examined for an `answer` without a match, so a program that prints line after line costs
+/// linear time; the other matchers look at everything again (whitespace folding lets a match
+/// span any distance).
+pub fn find_output(
+    matcher: &OutputMatcher,
+    output: &str,
+    ended: bool,
+    checked: &mut usize,
+) -> Option<usize> {
     match matcher {
         OutputMatcher::Regex(pattern) => pattern.find(output).map(|found| found.end()),
         OutputMatcher::Contains(needle) => find_folded(output, needle, 0),
@@ -59,13 +69,16 @@ pub fn find_output(matcher: &OutputMatcher, output: &str, ended: bool) -> Option
         }
         OutputMatcher::Answer(answer) => {
             let (wanted, _) = fold(answer);
-            let mut line_start = 0;
-            for line in output.split_inclusive('\n') {
+            let mut line_start = (*checked).min(output.len());
+            for line in output.get(line_start..)?.split_inclusive('\n') {
                 let line_end = line_start + line.len();
-                let complete = line.ends_with('\n') || ended;
+                let complete = line.ends_with('\n');
                 let text = line.trim_end_matches(['\n', '\r']);
-                if complete && line_ends_with_answer(text, &wanted) {
+                if (complete || ended) && line_ends_with_answer(text, &wanted) {
                     return Some(line_end);
+                }
+                if complete {
+                    *checked = line_end;
                 }
                 line_start = line_end;
             }
@@ -119,11 +132,16 @@ mod tests {
         let output = "服务器回复：Thanks\nMsg>>";
         let matcher = OutputMatcher::Contains("回复: thanks".into());
         assert_eq!(
-            find_output(&matcher, output, false),
+            find_output(&matcher, output, false, &mut 0),
             Some(output.find('\n').unwrap())
         );
         assert_eq!(
-            find_output(&OutputMatcher::Contains("nope".into()), output, false),
+            find_output(
+                &OutputMatcher::Contains("nope".into()),
+                output,
+                false,
+                &mut 0
+            ),
             None
         );
     }
@@ -133,29 +151,52 @@ mod tests {
         let output = "localhost: 127.0.0.1\n";
         let forward = OutputMatcher::Keywords(vec!["localhost".into(), "127.0.0.1".into()]);
         let backward = OutputMatcher::Keywords(vec!["127.0.0.1".into(), "localhost".into()]);
-        assert!(find_output(&forward, output, false).is_some());
-        assert!(find_output(&backward, output, false).is_none());
+        assert!(find_output(&forward, output, false, &mut 0).is_some());
+        assert!(find_output(&backward, output, false, &mut 0).is_none());
     }
 
     #[test]
     fn an_answer_may_follow_a_prompt_but_not_a_longer_word() {
         assert_eq!(
-            find_output(&answer("c0 a8 01 02"), "IP> C0A80102\nIP> ", false),
+            find_output(&answer("c0 a8 01 02"), "IP> C0A80102\nIP> ", false, &mut 0),
             Some(13)
         );
-        assert_eq!(find_output(&answer("1.2.3.4"), "11.2.3.4\n", false), None);
-        assert_eq!(find_output(&answer("user"), "superuser\n", false), None);
         assert_eq!(
-            find_output(&answer("user"), "端口类型：user\n", false),
+            find_output(&answer("1.2.3.4"), "11.2.3.4\n", false, &mut 0),
+            None
+        );
+        assert_eq!(
+            find_output(&answer("user"), "superuser\n", false, &mut 0),
+            None
+        );
+        assert_eq!(
+            find_output(&answer("user"), "端口类型：user\n", false, &mut 0),
             Some(20)
         );
         assert_eq!(
-            find_output(&answer("3306"), "请输入服务名:\n3306\n", false),
+            find_output(&answer("3306"), "请输入服务名:\n3306\n", false, &mut 0),
             Some(25)
         );
         // A line is only an answer once it is complete (or the program has ended).
-        assert_eq!(find_output(&answer("user"), "user", false), None);
-        assert_eq!(find_output(&answer("user"), "user", true), Some(4));
-        assert_eq!(find_output(&answer("user"), "b'user'\n", false), None);
+        assert_eq!(find_output(&answer("user"), "user", false, &mut 0), None);
+        assert_eq!(find_output(&answer("user"), "user", true, &mut 0), Some(4));
+        assert_eq!(
+            find_output(&answer("user"), "b'user'\n", false, &mut 0),
+            None
+        );
+    }
+
+    #[test]
+    fn answer_search_resumes_after_the_lines_it_has_seen() {
+        let mut checked = 0;
+        assert_eq!(
+            find_output(&answer("yes"), "no\nn", false, &mut checked),
+            None
+        );
+        assert_eq!(checked, 3);
+        assert_eq!(
+            find_output(&answer("yes"), "no\nno\nyes\n", false, &mut checked),
+            Some(10)
+        );
     }
 }
