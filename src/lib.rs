@@ -31,6 +31,7 @@ pub mod reference;
 pub mod report;
 pub mod run;
 pub mod sandbox;
+pub mod sockets;
 pub mod spec;
 pub mod submission;
 pub mod transcript;

@@ -442,8 +442,16 @@ async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
 fn list(pack: &ExercisePack) -> Result<Conclusion> {
     let mut out = anstream::stdout();
     let exercises = pack.exercises()?;
-    let id_width = exercises.iter().map(|(e, _)| e.id.chars().count()).max().unwrap_or(0);
-    let title_width = exercises.iter().map(|(e, _)| e.title.chars().count()).max().unwrap_or(0);
+    let id_width = exercises
+        .iter()
+        .map(|(e, _)| e.id.chars().count())
+        .max()
+        .unwrap_or(0);
+    let title_width = exercises
+        .iter()
+        .map(|(e, _)| e.title.chars().count())
+        .max()
+        .unwrap_or(0);
     for (exercise, _) in exercises {
         let points: u32 = exercise.tests.iter().map(|t| t.points).sum();
         writeln!(

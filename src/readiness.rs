@@ -1,9 +1,8 @@
 //! Readiness without touching the program: [`wait_until_listening`].
 //!
 //! A beginner's server may `accept()` exactly once, so probing it with a connection would
-//! spend its only client. Instead the grader reads the kernel's socket tables as seen by the
-//! program (`/proc/<pid>/net/tcp` and `tcp6`, which show the program's network namespace) and
-//! waits until a socket on the spec's port is in LISTEN. The peer then connects to the exact
+//! spend its only client. Instead the grader reads the socket table of the program's network
+//! namespace ([`crate::sockets`]) and waits until a socket on the spec's port is in LISTEN. The peer then connects to the exact
 //! address found there. If the program ends first, that is reported at once.
 
 use std::fs;
@@ -14,6 +13,7 @@ use tokio::time::Instant;
 
 use crate::process::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
+use crate::sockets::{Protocol, SocketRow, parse_proc_table};
 
 /// A socket in LISTEN state, as the kernel lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,75 +38,10 @@ impl ListeningSocket {
     }
 }
 
-const TCP_ESTABLISHED: &str = "01";
-const TCP_LISTEN: &str = "0A";
-const TCP_CLOSE_WAIT: &str = "08";
-
-/// One row of a `/proc/net/tcp`-style table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct SocketRow {
-    local: SocketAddr,
-    remote: SocketAddr,
-    listening: bool,
-    /// The peer closed and the owner has not called close() yet.
-    close_wait: bool,
-    /// Open both ways (a FIN from the peer has not been processed).
-    established: bool,
-    /// 0 for a connection still waiting in a listen backlog (no process holds it yet).
-    inode: u64,
-    /// Bytes sent on this socket and not yet acknowledged by the other side (in flight).
-    unacked: bool,
-}
-
-fn parse_table(table: &str, v6: bool) -> impl Iterator<Item = SocketRow> + '_ {
-    table.lines().skip(1).filter_map(move |line| {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-        if fields.len() < 10 {
-            return None;
-        }
-        Some(SocketRow {
-            local: parse_address(fields[1], v6)?,
-            remote: parse_address(fields[2], v6)?,
-            listening: fields[3] == TCP_LISTEN,
-            close_wait: fields[3] == TCP_CLOSE_WAIT,
-            established: fields[3] == TCP_ESTABLISHED,
-            inode: fields[9].parse().ok()?,
-            unacked: fields[4]
-                .split(':')
-                .next()
-                .is_some_and(|tx| !tx.trim_start_matches('0').is_empty()),
-        })
-    })
-}
-
-/// Every TCP socket row of the network namespace of process `pid`, IPv4 and IPv6. This is the
-/// one place that reads the kernel's socket tables (each read costs milliseconds: the kernel
-/// walks its whole hash table), so a faster source (netlink sock_diag) would replace only this.
-fn socket_rows(pid: i32) -> Vec<SocketRow> {
-    table_rows(pid, ["tcp", "tcp6"])
-}
-
-/// Every UDP socket row of the network namespace of process `pid` (IPv4 and IPv6).
-fn udp_rows(pid: i32) -> Vec<SocketRow> {
-    table_rows(pid, ["udp", "udp6"])
-}
-
-fn table_rows(pid: i32, files: [&str; 2]) -> Vec<SocketRow> {
-    let mut rows = Vec::new();
-    for (file, v6) in [(files[0], false), (files[1], true)] {
-        // A missing table (no IPv6 in this kernel, or the process just ended) has no sockets.
-        if let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
-            rows.extend(parse_table(&table, v6));
-        }
-    }
-    rows
-}
-
 /// Parses one `/proc/net/tcp`-style table and returns the sockets in LISTEN.
 pub fn parse_listening(table: &str, v6: bool) -> Vec<ListeningSocket> {
-    parse_table(table, v6)
-        .filter(|row| row.listening)
+    parse_proc_table(table, v6)
+        .filter(SocketRow::listening)
         .map(|row| ListeningSocket {
             local: row.local,
             inode: row.inode,
@@ -137,21 +72,28 @@ fn same_ip(a: SocketAddr, b: SocketAddr) -> bool {
     plain(a.ip()) == plain(b.ip())
 }
 
-/// Whether program `pid` has accepted the connection whose client end is `client`.
-pub fn is_accepted(pid: i32, server_port: u16, client: SocketAddr) -> bool {
-    accepted_in(socket_rows(pid).into_iter(), server_port, client).unwrap_or(false)
+/// Whether the program has accepted the connection whose client end is `client`.
+pub fn is_accepted(sandbox: &Sandbox, pid: i32, server_port: u16, client: SocketAddr) -> bool {
+    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    accepted_in(rows.into_iter(), server_port, client).unwrap_or(false)
 }
 
 /// Whether the program still has network input to react to on connections to or from
 /// `port`: a connection in CLOSE_WAIT (the grader closed, the program has not), one the grader
 /// closed whose FIN the kernel has not yet delivered (still ESTABLISHED on the program's
 /// side), or bytes still in flight on loopback (sent, not yet acknowledged).
-pub fn input_pending(pid: i32, port: u16, closed_by_grader: &[SocketAddr]) -> bool {
-    socket_rows(pid).iter().any(|row| {
+pub fn input_pending(
+    sandbox: &Sandbox,
+    pid: i32,
+    port: u16,
+    closed_by_grader: &[SocketAddr],
+) -> bool {
+    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    rows.iter().any(|row| {
         let ours = row.local.port() == port || row.remote.port() == port;
-        ours && ((row.close_wait && row.inode != 0)
+        ours && ((row.close_wait() && row.inode != 0)
             || row.unacked
-            || (row.established
+            || (row.established()
                 && closed_by_grader.iter().any(|client| {
                     row.remote.port() == client.port() && same_ip(row.remote, *client)
                 })))
@@ -268,18 +210,19 @@ pub fn is_settled(
     let processes = sandbox.program_processes(pid);
     !processes.is_empty()
         && is_idle(&processes)
-        && !tcp_port.is_some_and(|port| input_pending(pid, port, closed_by_grader))
+        && !tcp_port.is_some_and(|port| input_pending(sandbox, pid, port, closed_by_grader))
 }
 
 /// Waits until `program` has bound UDP `port`, it ends, or `limit` passes.
 pub async fn wait_until_bound(
     program: &RunningProgram,
+    sandbox: &Sandbox,
     port: u16,
     limit: Duration,
     shared_table: bool,
 ) -> Result<SocketAddr, NotListening> {
     let bound = || {
-        let mut rows = udp_rows(program.pid());
+        let mut rows = sandbox.sockets().rows(Protocol::Udp, program.pid());
         if shared_table {
             let owned = socket_inodes_of_group(program.pid());
             rows.retain(|row| owned.contains(&row.inode));
@@ -304,43 +247,25 @@ pub async fn wait_until_bound(
 /// Returns whether it was accepted.
 pub async fn wait_until_accepted(
     program: &RunningProgram,
+    sandbox: &Sandbox,
     server_port: u16,
     client: SocketAddr,
     limit: Duration,
 ) -> bool {
     poll_until(program, limit, || {
-        is_accepted(program.pid(), server_port, client).then_some(())
+        is_accepted(sandbox, program.pid(), server_port, client).then_some(())
     })
     .await
     .is_some()
 }
 
-/// `0100007F:22B8` → 127.0.0.1:8888. The address is in host byte order, 32 bits at a time.
-fn parse_address(field: &str, v6: bool) -> Option<SocketAddr> {
-    let (address, port) = field.split_once(':')?;
-    let port = u16::from_str_radix(port, 16).ok()?;
-    let ip = if v6 {
-        if address.len() != 32 {
-            return None;
-        }
-        let mut octets = [0u8; 16];
-        for (word_index, chunk) in address.as_bytes().chunks(8).enumerate() {
-            let word = u32::from_str_radix(std::str::from_utf8(chunk).ok()?, 16).ok()?;
-            octets[word_index * 4..word_index * 4 + 4].copy_from_slice(&word.to_ne_bytes());
-        }
-        IpAddr::V6(Ipv6Addr::from(octets))
-    } else {
-        let word = u32::from_str_radix(address, 16).ok()?;
-        IpAddr::V4(Ipv4Addr::from(word.to_ne_bytes()))
-    };
-    Some(SocketAddr::new(ip, port))
-}
-
-/// Every TCP socket in LISTEN in the network namespace of process `pid`.
-pub fn listening_sockets(pid: i32) -> Vec<ListeningSocket> {
-    socket_rows(pid)
+/// Every TCP socket in LISTEN in the run's network namespace.
+pub fn listening_sockets(sandbox: &Sandbox, pid: i32) -> Vec<ListeningSocket> {
+    sandbox
+        .sockets()
+        .rows(Protocol::Tcp, pid)
         .into_iter()
-        .filter(|row| row.listening)
+        .filter(SocketRow::listening)
         .map(|row| ListeningSocket {
             local: row.local,
             inode: row.inode,
@@ -415,12 +340,13 @@ impl PollSchedule {
 /// the program's process group count.
 pub async fn wait_until_listening(
     program: &RunningProgram,
+    sandbox: &Sandbox,
     port: u16,
     limit: Duration,
     shared_table: bool,
 ) -> Result<ListeningSocket, NotListening> {
     let found = poll_until(program, limit, || {
-        owned_listening(program.pid(), shared_table)
+        owned_listening(sandbox, program.pid(), shared_table)
             .into_iter()
             .find(|s| s.local.port() == port)
     })
@@ -430,7 +356,7 @@ pub async fn wait_until_listening(
         (None, Some(end)) => Err(NotListening::Ended(end)),
         (None, None) => Err(NotListening::TimedOut {
             waited: limit,
-            elsewhere: owned_listening(program.pid(), shared_table)
+            elsewhere: owned_listening(sandbox, program.pid(), shared_table)
                 .iter()
                 .map(|s| s.local)
                 .collect(),
@@ -462,8 +388,8 @@ async fn poll_until<T>(
     }
 }
 
-fn owned_listening(pid: i32, shared_table: bool) -> Vec<ListeningSocket> {
-    let mut sockets = listening_sockets(pid);
+fn owned_listening(sandbox: &Sandbox, pid: i32, shared_table: bool) -> Vec<ListeningSocket> {
+    let mut sockets = listening_sockets(sandbox, pid);
     if shared_table {
         let owned = socket_inodes_of_group(pid);
         sockets.retain(|s| owned.contains(&s.inode));
@@ -508,15 +434,18 @@ mod tests {
         let queued: SocketAddr = "127.0.0.1:54000".parse().unwrap();
         let served: SocketAddr = "127.0.0.1:54001".parse().unwrap();
         assert_eq!(
-            accepted_in(parse_table(table, false), 8888, queued),
+            accepted_in(parse_proc_table(table, false), 8888, queued),
             Some(false)
         );
         assert_eq!(
-            accepted_in(parse_table(table, false), 8888, served),
+            accepted_in(parse_proc_table(table, false), 8888, served),
             Some(true)
         );
         let unknown: SocketAddr = "127.0.0.1:54002".parse().unwrap();
-        assert_eq!(accepted_in(parse_table(table, false), 8888, unknown), None);
+        assert_eq!(
+            accepted_in(parse_proc_table(table, false), 8888, unknown),
+            None
+        );
     }
 
     #[test]

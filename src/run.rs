@@ -385,7 +385,7 @@ impl Session<'_> {
     async fn wait_until_listening(&mut self, port: u16) -> Result<(), Failure> {
         let shared_table = self.sandbox.isolation() == Isolation::HostLoopback;
         let limit = self.settings.scaled(self.exercise.start_timeout);
-        match wait_until_listening(self.program, port, limit, shared_table).await {
+        match wait_until_listening(self.program, self.sandbox, port, limit, shared_table).await {
             Ok(socket) => {
                 self.transcript.entries.push(Entry::Listening {
                     address: socket.local,
@@ -413,22 +413,23 @@ impl Session<'_> {
     async fn wait_until_bound(&mut self, port: u16) -> Result<(), Failure> {
         let shared_table = self.sandbox.isolation() == Isolation::HostLoopback;
         let limit = self.settings.scaled(self.exercise.start_timeout);
-        let problem = match wait_until_bound(self.program, port, limit, shared_table).await {
-            Ok(local) => {
-                self.transcript
-                    .entries
-                    .push(Entry::Bound { address: local });
-                let socket = ListeningSocket { local, inode: 0 };
-                self.udp_target = Some(socket.connect_address());
-                return Ok(());
-            }
-            Err(NotListening::Ended(_)) => Problem::EndedBeforeListening { port },
-            Err(NotListening::TimedOut { waited, elsewhere }) => Problem::NeverBound {
-                port,
-                waited,
-                elsewhere,
-            },
-        };
+        let problem =
+            match wait_until_bound(self.program, self.sandbox, port, limit, shared_table).await {
+                Ok(local) => {
+                    self.transcript
+                        .entries
+                        .push(Entry::Bound { address: local });
+                    let socket = ListeningSocket { local, inode: 0 };
+                    self.udp_target = Some(socket.connect_address());
+                    return Ok(());
+                }
+                Err(NotListening::Ended(_)) => Problem::EndedBeforeListening { port },
+                Err(NotListening::TimedOut { waited, elsewhere }) => Problem::NeverBound {
+                    port,
+                    waited,
+                    elsewhere,
+                },
+            };
         Err(Failure {
             step: None,
             problem,
@@ -581,7 +582,7 @@ impl Session<'_> {
                 let accepted = match (self.client(&name).local_addr(), self.exercise.listens_tcp) {
                     (Ok(local), Some(port)) => {
                         let limit = self.settings.scaled(*up_to);
-                        wait_until_accepted(self.program, port, local, limit).await
+                        wait_until_accepted(self.program, self.sandbox, port, local, limit).await
                     }
                     _ => false,
                 };

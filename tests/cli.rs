@@ -59,7 +59,10 @@ fn every_statement_is_in_english_and_chinese_with_its_contract() {
     ] {
         let (code, out, _) = run(&["show", id]);
         assert_eq!(code, 0, "{id}");
-        assert!(out.contains("How it is tested"), "{id}: no English statement");
+        assert!(
+            out.contains("How it is tested"),
+            "{id}: no English statement"
+        );
         assert!(out.contains("评测方式"), "{id}: no Chinese statement");
         assert!(out.contains("1. "), "{id}: the tests are not listed");
     }

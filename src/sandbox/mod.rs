@@ -26,6 +26,7 @@ pub use limits::{Limits, show_size};
 pub use netns::NetNamespace;
 pub use workdir::Stage;
 
+use crate::sockets::SocketTable;
 use cgroup::RunCgroup;
 use child::ChildSetup;
 
@@ -115,6 +116,8 @@ pub struct Sandbox {
     workdir: tempfile::TempDir,
     /// The run's `/etc/hosts` and `/etc/services` (mounted over the system's ones).
     etc: Option<tempfile::TempDir>,
+    /// The socket table of the run's network namespace.
+    sockets: SocketTable,
 }
 
 /// The host name every run has (in a UTS namespace of its own) when the grader is root.
@@ -167,6 +170,10 @@ impl Sandbox {
         } else {
             None
         };
+        let sockets = match &netns {
+            Some(netns) => netns.run_blocking(SocketTable::open)?,
+            None => SocketTable::open(),
+        };
         Ok(Sandbox {
             netns,
             cgroup,
@@ -174,6 +181,7 @@ impl Sandbox {
             run_as,
             workdir,
             etc,
+            sockets,
         })
     }
 
@@ -184,6 +192,11 @@ impl Sandbox {
         } else {
             Isolation::HostLoopback
         }
+    }
+
+    /// The socket table of the run's network (the machine's, on the host loopback).
+    pub fn sockets(&self) -> &SocketTable {
+        &self.sockets
     }
 
     /// The limits in force.

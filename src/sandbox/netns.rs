@@ -35,6 +35,27 @@ impl NetNamespace {
         Ok(NetNamespace { fd })
     }
 
+    /// Runs `work` on a new thread that has joined this namespace and waits for its result
+    /// (for short work from synchronous code).
+    pub fn run_blocking<T, F>(&self, work: F) -> io::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let fd = self.fd.try_clone()?;
+        std::thread::Builder::new()
+            .name("netgrade-peer".into())
+            .spawn(move || -> io::Result<T> {
+                rustix::thread::move_into_link_name_space(
+                    fd.as_fd(),
+                    Some(LinkNameSpaceType::Network),
+                )?;
+                Ok(work())
+            })?
+            .join()
+            .map_err(|_| io::Error::other("the namespace thread panicked"))?
+    }
+
     /// Runs `work` on a new thread that has joined this namespace, and returns its result.
     pub async fn run<T, F>(&self, work: F) -> io::Result<T>
     where
