@@ -475,10 +475,40 @@ impl Exercise {
         })
     }
 
-    /// The TCP port of the program's conversations with the grader (its listening port, or
-    /// the grader's when the program is a client), if it has any.
-    pub fn tcp_port(&self) -> Option<u16> {
-        self.listens_tcp.or(self.connects_tcp)
+    /// How the program talks TCP with the grader, if it does.
+    pub fn tcp_conversation(&self) -> Option<TcpConversation> {
+        match (self.listens_tcp, self.connects_tcp) {
+            (Some(port), _) => Some(TcpConversation::ProgramListens(port)),
+            (None, Some(port)) => Some(TcpConversation::ProgramConnects(port)),
+            (None, None) => None,
+        }
+    }
+}
+
+/// Which side of the TCP connections between program and grader is whose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TcpConversation {
+    /// The program is the server on this port; the grader's clients connect to it.
+    ProgramListens(u16),
+    /// The grader is the server on this port; the program connects to it.
+    ProgramConnects(u16),
+}
+
+impl TcpConversation {
+    /// Whether a socket with these addresses is the program's end of a connection.
+    pub fn is_program_end(self, local: std::net::SocketAddr, remote: std::net::SocketAddr) -> bool {
+        match self {
+            TcpConversation::ProgramListens(port) => local.port() == port,
+            TcpConversation::ProgramConnects(port) => remote.port() == port,
+        }
+    }
+
+    /// Whether a socket with these addresses is the grader's end of a connection.
+    pub fn is_grader_end(self, local: std::net::SocketAddr, remote: std::net::SocketAddr) -> bool {
+        match self {
+            TcpConversation::ProgramListens(port) => remote.port() == port,
+            TcpConversation::ProgramConnects(port) => local.port() == port,
+        }
     }
 }
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::plan::TcpConversation;
 use crate::process::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
 use crate::sockets::{Protocol, SocketRow, parse_proc_table};
@@ -78,25 +79,27 @@ pub fn is_accepted(sandbox: &Sandbox, pid: i32, server_port: u16, client: Socket
     accepted_in(rows.into_iter(), server_port, client).unwrap_or(false)
 }
 
-/// Whether the program still has network input to react to on connections to or from
-/// `port`: a connection in CLOSE_WAIT (the grader closed, the program has not), one the grader
-/// closed whose FIN the kernel has not yet delivered (still ESTABLISHED on the program's
-/// side), or bytes still in flight on loopback (sent, not yet acknowledged).
+/// Whether the program still has network input to react to: one of its connections in
+/// CLOSE_WAIT (the grader closed, the program has not), one the grader closed whose FIN the
+/// kernel has not yet delivered (still ESTABLISHED on the program's end), or bytes the grader
+/// sent still in flight on loopback (not yet acknowledged).
 pub fn input_pending(
     sandbox: &Sandbox,
     pid: i32,
-    port: u16,
+    conversation: TcpConversation,
     closed_by_grader: &[SocketAddr],
 ) -> bool {
     let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
     rows.iter().any(|row| {
-        let ours = row.local.port() == port || row.remote.port() == port;
-        ours && ((row.close_wait() && row.inode != 0)
-            || row.unacked
-            || (row.established()
-                && closed_by_grader.iter().any(|client| {
-                    row.remote.port() == client.port() && same_ip(row.remote, *client)
-                })))
+        let program_end = conversation.is_program_end(row.local, row.remote);
+        let grader_end = !row.listening() && conversation.is_grader_end(row.local, row.remote);
+        (program_end && row.close_wait() && row.inode != 0)
+            || (grader_end && row.unacked)
+            || (program_end
+                && row.established()
+                && closed_by_grader.iter().any(|grader| {
+                    row.remote.port() == grader.port() && same_ip(row.remote, *grader)
+                }))
     })
 }
 
@@ -186,12 +189,12 @@ pub fn process_group_members(group: i32) -> Vec<i32> {
 pub async fn wait_until_settled(
     program: &RunningProgram,
     sandbox: &Sandbox,
-    tcp_port: Option<u16>,
+    conversation: Option<TcpConversation>,
     closed_by_grader: &[SocketAddr],
     limit: Duration,
 ) {
     poll_until(program, limit, || {
-        is_settled(program, sandbox, tcp_port, closed_by_grader).then_some(())
+        is_settled(program, sandbox, conversation, closed_by_grader).then_some(())
     })
     .await;
 }
@@ -202,7 +205,7 @@ pub async fn wait_until_settled(
 pub fn is_settled(
     program: &RunningProgram,
     sandbox: &Sandbox,
-    tcp_port: Option<u16>,
+    conversation: Option<TcpConversation>,
     closed_by_grader: &[SocketAddr],
 ) -> bool {
     let pid = program.pid();
@@ -210,7 +213,7 @@ pub fn is_settled(
     let processes = sandbox.program_processes(pid);
     !processes.is_empty()
         && is_idle(&processes)
-        && !tcp_port.is_some_and(|port| input_pending(sandbox, pid, port, closed_by_grader))
+        && !conversation.is_some_and(|tcp| input_pending(sandbox, pid, tcp, closed_by_grader))
 }
 
 /// Waits until `program` has bound UDP `port`, it ends, or `limit` passes.

@@ -450,7 +450,7 @@ impl Session<'_> {
         wait_until_settled(
             self.program,
             self.sandbox,
-            self.exercise.tcp_port(),
+            self.exercise.tcp_conversation(),
             &self.closed_by_grader,
             limit,
         )
@@ -863,7 +863,7 @@ impl Session<'_> {
             let settled = is_settled(
                 self.program,
                 self.sandbox,
-                self.exercise.tcp_port(),
+                self.exercise.tcp_conversation(),
                 &self.closed_by_grader,
             );
             let output = self.program.unmatched_output(stream);
