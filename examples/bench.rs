@@ -3,7 +3,9 @@
 //! 1. `verify` of the whole pack (every reference on its exercise, tests in parallel).
 //! 2. Harness overhead: the references' tests one at a time through netgrade, against the same
 //!    exchanges done by a minimal baseline with no harness (start the program, retry connecting
-//!    until it listens, do the exchange with plain blocking sockets, kill it).
+//!    until it listens, do the exchange with plain blocking sockets — split sends keep the
+//!    spec's pauses — kill it). `wait_accepted` has no baseline equivalent (it is a bounded
+//!    wait for a program state a plain client cannot see), so the baseline skips it.
 //! 3. `grade` of a 50-submission class at jobs = 1 and jobs = 2.
 //!
 //! Each figure is the median of `--repeat` runs (default 3).
@@ -51,8 +53,25 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
                     .unwrap();
                 clients.insert(client.clone(), stream);
             }
-            Action::Send { client, bytes, .. } => {
-                clients.get_mut(client).unwrap().write_all(bytes).unwrap();
+            Action::Send {
+                client,
+                bytes,
+                pieces,
+            } => {
+                let stream = clients.get_mut(client).unwrap();
+                stream.set_nodelay(true).unwrap();
+                match pieces {
+                    // The spec's own spacing of the pieces is part of the exchange.
+                    Some((size, pause)) => {
+                        for (index, piece) in bytes.chunks(*size).enumerate() {
+                            if index > 0 {
+                                std::thread::sleep(*pause);
+                            }
+                            stream.write_all(piece).unwrap();
+                        }
+                    }
+                    None => stream.write_all(bytes).unwrap(),
+                }
             }
             Action::Expect {
                 client, matcher, ..
@@ -183,12 +202,14 @@ async fn main() {
             baseline.push(started.elapsed());
         }
         let (harness, baseline) = (median(harness), median(baseline));
+        let tests = exercise.tests.len() as f64;
         println!(
-            "{:<16} harness {:.3}s, baseline {:.3}s, ratio {:.2} ({} tests, one at a time)",
+            "{:<16} harness {:.3}s, baseline {:.3}s, ratio {:.2}; overhead {:.1} ms per test ({} tests, one at a time)",
             exercise.id,
             harness.as_secs_f64(),
             baseline.as_secs_f64(),
             harness.as_secs_f64() / baseline.as_secs_f64(),
+            (harness.as_secs_f64() - baseline.as_secs_f64()) * 1000.0 / tests,
             exercise.tests.len()
         );
     }
