@@ -80,9 +80,10 @@ pub fn is_accepted(sandbox: &Sandbox, pid: i32, server_port: u16, client: Socket
 }
 
 /// Whether the program still has network input to react to: one of its connections in
-/// CLOSE_WAIT (the grader closed, the program has not), one the grader closed whose FIN the
-/// kernel has not yet delivered (still ESTABLISHED on the program's end), or bytes the grader
-/// sent still in flight on loopback (not yet acknowledged).
+/// CLOSE_WAIT (the grader closed, the program has not), one still in its handshake, one the
+/// grader closed whose FIN the kernel has not yet delivered (still ESTABLISHED on the
+/// program's end), or bytes the grader sent still in flight on loopback (not yet
+/// acknowledged).
 pub fn input_pending(
     sandbox: &Sandbox,
     pid: i32,
@@ -94,6 +95,7 @@ pub fn input_pending(
         let program_end = conversation.is_program_end(row.local, row.remote);
         let grader_end = !row.listening() && conversation.is_grader_end(row.local, row.remote);
         (program_end && row.close_wait() && row.inode != 0)
+            || (program_end && row.in_handshake())
             || (grader_end && row.unacked)
             || (program_end
                 && row.established()
@@ -246,20 +248,31 @@ pub async fn wait_until_bound(
     }
 }
 
-/// Waits until the program accepts the connection of `client`, it ends, or `limit` passes.
-/// Returns whether it was accepted.
+/// Waits until the program accepts the connection of `client`, it ends, it is idle without
+/// having accepted it, or `limit` passes. Returns whether it was accepted.
 pub async fn wait_until_accepted(
     program: &RunningProgram,
     sandbox: &Sandbox,
-    server_port: u16,
+    conversation: TcpConversation,
+    closed_by_grader: &[SocketAddr],
     client: SocketAddr,
     limit: Duration,
 ) -> bool {
+    let TcpConversation::ProgramListens(server_port) = conversation else {
+        return false;
+    };
+    let accepted = || is_accepted(sandbox, program.pid(), server_port, client);
     poll_until(program, limit, || {
-        is_accepted(sandbox, program.pid(), server_port, client).then_some(())
+        if accepted() {
+            return Some(true);
+        }
+        // Idle with the connection still queued: nothing will accept it before the grader
+        // gives more input (an iterative server busy with another client). Looked at again
+        // after the idle check, in case it was accepted in between.
+        is_settled(program, sandbox, Some(conversation), closed_by_grader).then(&accepted)
     })
     .await
-    .is_some()
+    .unwrap_or(false)
 }
 
 /// Every TCP socket in LISTEN in the run's network namespace.

@@ -579,10 +579,19 @@ impl Session<'_> {
                 self.transcript.entries.push(Entry::Reset { client: label });
             }
             Action::WaitAccepted { up_to, .. } => {
-                let accepted = match (self.client(&name).local_addr(), self.exercise.listens_tcp) {
-                    (Ok(local), Some(port)) => {
+                let conversation = self.exercise.tcp_conversation();
+                let accepted = match (self.client(&name).local_addr(), conversation) {
+                    (Ok(local), Some(conversation)) => {
                         let limit = self.settings.scaled(*up_to);
-                        wait_until_accepted(self.program, self.sandbox, port, local, limit).await
+                        wait_until_accepted(
+                            self.program,
+                            self.sandbox,
+                            conversation,
+                            &self.closed_by_grader,
+                            local,
+                            limit,
+                        )
+                        .await
                     }
                     _ => false,
                 };

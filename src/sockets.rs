@@ -30,6 +30,8 @@ pub enum Protocol {
 
 /// TCP states, as the kernel numbers them.
 const TCP_ESTABLISHED: u8 = 1;
+const TCP_SYN_RECV: u8 = 3;
+const TCP_NEW_SYN_RECV: u8 = 12;
 const TCP_CLOSE_WAIT: u8 = 8;
 const TCP_LISTEN: u8 = 10;
 
@@ -62,6 +64,11 @@ impl SocketRow {
     /// Open both ways (a FIN from the peer has not been processed).
     pub fn established(&self) -> bool {
         self.state == TCP_ESTABLISHED
+    }
+
+    /// A connection whose handshake the listening side has not finished processing.
+    pub fn in_handshake(&self) -> bool {
+        matches!(self.state, TCP_SYN_RECV | TCP_NEW_SYN_RECV)
     }
 }
 
@@ -123,7 +130,8 @@ fn dump(
                 Protocol::Udp => IPPROTO_UDP,
             },
             extensions: ExtensionFlags::empty(),
-            states: StateFlags::all(),
+            // Every state, including TCP_NEW_SYN_RECV (12): connections still in their handshake.
+            states: StateFlags::from_bits_retain(u32::MAX),
             socket_id: if family == AF_INET {
                 SocketId::new_v4()
             } else {
