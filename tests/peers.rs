@@ -26,7 +26,7 @@ fn grade(spec: &str, program: &str) -> serde_json::Value {
     })
 }
 
-fn failure<'a>(document: &'a serde_json::Value, test: usize) -> &'a serde_json::Value {
+fn failure(document: &serde_json::Value, test: usize) -> &serde_json::Value {
     &test_json(document, test)["failure"]
 }
 
