@@ -232,6 +232,25 @@ mod port_ranges {
     }
 
     #[test]
+    fn a_seed_replays_the_same_generated_inputs() {
+        let fixture = repo().join("exercises/port-ranges/solutions/bad/off_by_one.py");
+        let detail = |seed: &str| {
+            let (_, document) =
+                grade_json("port-ranges", &fixture, &["--test", "6", "--seed", seed]);
+            test_json(&document, 6)["failure"]["detail"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let first = detail("11");
+        assert!(first.contains("--seed 11"), "{first}");
+        assert_eq!(first, detail("11"));
+        // Another seed, other inputs: the first wrong answer is met elsewhere.
+        let which = |detail: &str| detail.split(" (the same inputs").next().unwrap().to_owned();
+        assert_ne!(which(&first), which(&detail("12")));
+    }
+
+    #[test]
     fn a_crash_on_a_word_is_caught() {
         let document = check("port-ranges", "crashes_on_words.py");
         assert!(report_of(&document, 4).contains("ValueError"));
@@ -417,6 +436,15 @@ mod tcp_client {
     fn printing_bytes_is_caught() {
         let document = check("tcp-client", "prints_bytes.py");
         assert!(report_of(&document, 1).contains("b'got 5 bytes"));
+    }
+
+    #[test]
+    fn printing_its_own_message_is_caught_by_replies_it_cannot_guess() {
+        let document = check("tcp-client", "prints_own_message.py");
+        assert_eq!(
+            test_json(&document, 1)["failure"]["received"]["text"],
+            "Msg>>Server: hello\nMsg>>"
+        );
     }
 
     #[test]
