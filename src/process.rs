@@ -301,10 +301,12 @@ impl OutputState {
     }
 }
 
-/// Reads what the pipe holds now, without blocking; `Ok(true)` at end of file.
+/// Reads what the pipe holds now, without blocking: `Ok(true)` at end of file, `Ok(false)`
+/// after a bounded amount (a program writing without pause must not hold the lock forever),
+/// `WouldBlock` once the pipe is empty.
 fn read_available(pipe: &OwnedFd, state: &mut OutputState) -> io::Result<bool> {
     let mut buffer = [0u8; 16 * 1024];
-    loop {
+    for _ in 0..64 {
         match rustix::io::read(pipe, &mut buffer) {
             Ok(0) => {
                 state.ended = true;
@@ -315,6 +317,7 @@ fn read_available(pipe: &OwnedFd, state: &mut OutputState) -> io::Result<bool> {
             Err(error) => return Err(error.into()),
         }
     }
+    Ok(false)
 }
 
 /// Reads whatever `pipe` holds right now into `state`, under its lock.
@@ -359,7 +362,8 @@ impl OutputReader {
                         Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
                             ready.clear_ready();
                         }
-                        Ok(false) => {}
+                        // More is waiting: let other tasks run before reading on.
+                        Ok(false) => tokio::task::yield_now().await,
                         Err(_) => break,
                     }
                 }
