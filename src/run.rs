@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use tokio::net::TcpListener;
 
+use crate::differential::Oracle;
 use crate::peers::{DatagramError, ExpectError, TcpClient, UdpPeer, find_output};
 use crate::plan::{Action, Exercise, Matcher, OutputMatcher, Step, TestPlan, UDP_SERVER_PEER};
 use crate::process::{ExitKind, OutputStream, ProgramCommand, RunningProgram};
@@ -191,11 +192,7 @@ async fn run_test(
             return result;
         }
     };
-    let services = if sandbox.hostname() == crate::sandbox::RUN_HOSTNAME {
-        crate::sandbox::RUN_SERVICES.to_owned()
-    } else {
-        std::fs::read_to_string("/etc/services").unwrap_or_default()
-    };
+    let services = sandbox.services();
     let mut session = Session {
         exercise,
         settings,
@@ -210,7 +207,6 @@ async fn run_test(
         udp_target: None,
         hostname: sandbox.hostname(),
         services,
-        detail: None,
     };
     session.transcript.entries.push(Entry::Started {
         command: command.display.clone(),
@@ -343,8 +339,6 @@ struct Session<'a> {
     hostname: String,
     /// The services file the program sees (for the service-lookup oracle).
     services: String,
-    /// More about the last failure, when a step has it (which generated input failed).
-    detail: Option<String>,
 }
 
 impl Session<'_> {
@@ -356,9 +350,20 @@ impl Session<'_> {
             self.wait_until_bound(port).await?;
         }
         for (index, step) in test.steps.iter().enumerate() {
-            self.play_step(step).await.map_err(|problem| {
+            let outcome = match &step.action {
+                Action::Differential {
+                    oracle,
+                    count,
+                    timeout,
+                } => self.differential(*oracle, *count, *timeout).await,
+                _ => self
+                    .play_step(step)
+                    .await
+                    .map_err(|problem| (problem, None)),
+            };
+            outcome.map_err(|(problem, detail)| {
                 let detail = match (&step.action, problem.received()) {
-                    _ if self.detail.is_some() => self.detail.take(),
+                    _ if detail.is_some() => detail,
                     (
                         Action::Expect {
                             matcher: Matcher::Exact(expected),
@@ -671,42 +676,49 @@ impl Session<'_> {
                 }
                 self.transcript.entries.push(Entry::Exited { end });
             }
-            Action::Differential {
-                oracle,
-                count,
-                timeout,
-            } => {
-                let seed = self.settings.seed.unwrap_or_default();
-                let timeout = self.settings.scaled(*timeout);
-                let cases = oracle.cases(seed, *count, &self.services);
-                for (index, case) in cases.iter().enumerate() {
-                    self.settle().await;
-                    let line = format!("{}\n", case.input);
-                    let answer = OutputMatcher::Answer(case.answer.clone());
-                    let outcome = match self.type_input_quietly(line.as_bytes()).await {
-                        Ok(()) => self
-                            .expect_output(OutputStream::Stdout, &answer, timeout)
-                            .await
-                            .map(|_| ()),
-                        Err(problem) => Err(problem),
-                    };
-                    if let Err(problem) = outcome {
-                        self.detail = Some(format!(
-                            "generated input {} of {count}: typed {:?}, the reference answers {:?} \
-                             (the same inputs again: --seed {seed})",
-                            index + 1,
-                            case.input,
-                            case.answer
-                        ));
-                        return Err(problem);
-                    }
-                }
-                self.transcript.entries.push(Entry::AnsweredLikeReference {
-                    oracle: oracle.name(),
-                    count: *count,
-                });
+            Action::Differential { .. } => {
+                unreachable!("`play` runs differential steps itself")
             }
         }
+        Ok(())
+    }
+
+    /// Types the generated inputs one by one, each when the program waits for it, and expects
+    /// the reference's answer to each. A failure comes with which input it was and the seed.
+    async fn differential(
+        &mut self,
+        oracle: Oracle,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<(), (Problem, Option<String>)> {
+        let seed = self.settings.seed.unwrap_or_default();
+        let timeout = self.settings.scaled(timeout);
+        for (index, case) in oracle.cases(seed, count, &self.services).iter().enumerate() {
+            self.settle().await;
+            let line = format!("{}\n", case.input);
+            let answer = OutputMatcher::Answer(case.answer.clone());
+            let outcome = match self.type_input_quietly(line.as_bytes()).await {
+                Ok(()) => self
+                    .expect_output(OutputStream::Stdout, &answer, timeout)
+                    .await
+                    .map(|_| ()),
+                Err(problem) => Err(problem),
+            };
+            outcome.map_err(|problem| {
+                let detail = format!(
+                    "generated input {} of {count}: typed {:?}, the reference answers {:?} \
+                     (the same inputs again: --seed {seed})",
+                    index + 1,
+                    case.input,
+                    case.answer
+                );
+                (problem, Some(detail))
+            })?;
+        }
+        self.transcript.entries.push(Entry::AnsweredLikeReference {
+            oracle: oracle.name(),
+            count,
+        });
         Ok(())
     }
 

@@ -270,6 +270,17 @@ impl Sandbox {
             .collect()
     }
 
+    /// The services database the program sees (`/etc/services`): the bundled one in a
+    /// confined run, the machine's otherwise.
+    pub fn services(&self) -> String {
+        // The bundled file is mounted over the machine's, so only where the machine has one.
+        if self.etc.is_some() && Path::new("/etc/services").is_file() {
+            RUN_SERVICES.to_owned()
+        } else {
+            std::fs::read_to_string("/etc/services").unwrap_or_default()
+        }
+    }
+
     /// The host name the program sees (`gethostname()`).
     pub fn hostname(&self) -> String {
         if self.etc.is_some() {
