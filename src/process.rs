@@ -231,12 +231,41 @@ static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
 /// Kills every program group the grader started and has not yet stopped. Called on Ctrl-C
 /// and SIGTERM to the grader, so no student process outlives it.
 pub fn kill_all_live_groups() {
-    let groups = LIVE_GROUPS.lock().unwrap_or_else(PoisonError::into_inner);
-    for &group in groups.iter() {
+    let groups: Vec<i32> = LIVE_GROUPS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .copied()
+        .collect();
+    for &group in &groups {
         if let Some(pid) = Pid::from_raw(group) {
             let _ = rustix::process::kill_process_group(pid, Signal::KILL);
         }
     }
+    // A killed process takes a moment to die: wait (bounded) until none is left alive, so
+    // nothing of theirs is still running when the grader exits.
+    let deadline = std::time::Instant::now() + Duration::from_secs(2);
+    while std::time::Instant::now() < deadline && groups.iter().any(|&g| group_has_living(g)) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Whether process group `group` still has a member that is not a zombie.
+fn group_has_living(group: i32) -> bool {
+    crate::readiness::process_group_members(group)
+        .into_iter()
+        .any(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    let (_, after_name) = stat.rsplit_once(')')?;
+                    after_name
+                        .split_whitespace()
+                        .next()
+                        .map(|state| state != "Z")
+                })
+                .unwrap_or(false)
+        })
 }
 
 /// Why a program could not be started at all (a problem for the grader, not a verdict).

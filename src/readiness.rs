@@ -105,6 +105,14 @@ pub fn input_pending(
     })
 }
 
+/// Whether bytes the program sent to the grader are still on their way (not yet acknowledged
+/// by the grader's end, so perhaps not yet readable there).
+pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversation) -> bool {
+    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    rows.iter()
+        .any(|row| row.unacked && conversation.is_program_end(row.local, row.remote))
+}
+
 /// Whether every thread of every one of `processes` is waiting for input: blocked (state S)
 /// in a system call that waits for something from outside — reading stdin, `recv`,
 /// `accept`, `poll`, a lock — not in one that will return by itself or is held up by the
@@ -218,7 +226,8 @@ pub fn is_settled(
         && !conversation.is_some_and(|tcp| input_pending(sandbox, pid, tcp, closed_by_grader))
 }
 
-/// Waits until `program` has bound UDP `port`, it ends, or `limit` passes.
+/// Waits until `program` has bound UDP `port`, it ends, it is idle without having bound it,
+/// or `limit` passes.
 pub async fn wait_until_bound(
     program: &RunningProgram,
     sandbox: &Sandbox,
@@ -234,16 +243,20 @@ pub async fn wait_until_bound(
         }
         rows.into_iter().map(|row| row.local).collect::<Vec<_>>()
     };
+    let started = Instant::now();
     let found = poll_until(program, limit, || {
-        bound().into_iter().find(|local| local.port() == port)
+        look_unless_idle(program, sandbox, || {
+            bound().into_iter().find(|local| local.port() == port)
+        })
     })
     .await;
     match (found, program.ended()) {
-        (Some(local), _) => Ok(local),
-        (None, Some(end)) => Err(NotListening::Ended(end)),
-        (None, None) => Err(NotListening::TimedOut {
-            waited: limit,
+        (Some(Look::Found(local)), _) => Ok(local),
+        (_, Some(end)) => Err(NotListening::Ended(end)),
+        (look, None) => Err(NotListening::TimedOut {
+            waited: started.elapsed(),
             elsewhere: bound(),
+            program_idle: matches!(look, Some(Look::Idle)),
         }),
     }
 }
@@ -318,13 +331,40 @@ pub fn socket_inodes_of_group(group: i32) -> Vec<u64> {
 pub enum NotListening {
     /// The program ended before it listened.
     Ended(ProgramEnd),
-    /// Time ran out. `elsewhere` lists the addresses it does listen on (a wrong port).
+    /// Time ran out, or the program went idle (waiting for input) without it. `elsewhere`
+    /// lists the addresses it does listen on (a wrong port).
     TimedOut {
         /// How long the grader waited.
         waited: Duration,
         /// Other listening addresses of the program, if any.
         elsewhere: Vec<SocketAddr>,
+        /// The program is idle: it waits for input (a connection elsewhere, stdin) and will
+        /// not open the port without it.
+        program_idle: bool,
     },
+}
+
+/// What a readiness look found: the thing waited for, or a program that is idle without it
+/// (it waits for input, so it will not get there by itself).
+enum Look<T> {
+    Found(T),
+    Idle,
+}
+
+/// One readiness look: `found`, or [`Look::Idle`] when the program is idle (checked first, so
+/// what it did just before going idle is seen by the second look).
+fn look_unless_idle<T>(
+    program: &RunningProgram,
+    sandbox: &Sandbox,
+    mut find: impl FnMut() -> Option<T>,
+) -> Option<Look<T>> {
+    if let Some(found) = find() {
+        return Some(Look::Found(found));
+    }
+    if is_settled(program, sandbox, None, &[]) {
+        return Some(find().map_or(Look::Idle, Look::Found));
+    }
+    None
 }
 
 /// How often the grader looks again at what it waits for. The kernel offers no event for "a
@@ -350,7 +390,8 @@ impl PollSchedule {
     }
 }
 
-/// Waits until `program` listens on TCP `port`, it ends, or `limit` passes.
+/// Waits until `program` listens on TCP `port`, it ends, it is idle without listening there,
+/// or `limit` passes.
 ///
 /// `shared_table` says the table is the machine's (host loopback), so only sockets held by
 /// the program's process group count.
@@ -361,21 +402,25 @@ pub async fn wait_until_listening(
     limit: Duration,
     shared_table: bool,
 ) -> Result<ListeningSocket, NotListening> {
+    let started = Instant::now();
     let found = poll_until(program, limit, || {
-        owned_listening(sandbox, program.pid(), shared_table)
-            .into_iter()
-            .find(|s| s.local.port() == port)
+        look_unless_idle(program, sandbox, || {
+            owned_listening(sandbox, program.pid(), shared_table)
+                .into_iter()
+                .find(|s| s.local.port() == port)
+        })
     })
     .await;
     match (found, program.ended()) {
-        (Some(socket), _) => Ok(socket),
-        (None, Some(end)) => Err(NotListening::Ended(end)),
-        (None, None) => Err(NotListening::TimedOut {
-            waited: limit,
+        (Some(Look::Found(socket)), _) => Ok(socket),
+        (_, Some(end)) => Err(NotListening::Ended(end)),
+        (look, None) => Err(NotListening::TimedOut {
+            waited: started.elapsed(),
             elsewhere: owned_listening(sandbox, program.pid(), shared_table)
                 .iter()
                 .map(|s| s.local)
                 .collect(),
+            program_idle: matches!(look, Some(Look::Idle)),
         }),
     }
 }

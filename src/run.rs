@@ -19,10 +19,10 @@ use tokio::net::TcpListener;
 use crate::differential::Oracle;
 use crate::peers::{DatagramError, ExpectError, TcpClient, UdpPeer, find_output};
 use crate::plan::{Action, Exercise, Matcher, OutputMatcher, Step, TestPlan, UDP_SERVER_PEER};
-use crate::process::{ExitKind, OutputStream, ProgramCommand, RunningProgram};
+use crate::process::{ExitKind, OutputStream, ProgramCommand, ProgramEnd, RunningProgram};
 use crate::readiness::{
-    ListeningSocket, NotListening, is_settled, wait_until_accepted, wait_until_bound,
-    wait_until_listening, wait_until_settled,
+    ListeningSocket, NotListening, is_settled, output_in_flight, wait_until_accepted,
+    wait_until_bound, wait_until_listening, wait_until_settled,
 };
 use crate::report::{GradeEvent, Reporter};
 use crate::sandbox::{Isolation, Sandbox};
@@ -226,9 +226,10 @@ async fn run_test(
     session.settle().await;
     if let Some(failure) = &failure
         && failure_may_mean_the_program_ended(&failure.problem)
+        && !(session.idle_check())()
     {
-        // The program may be on its way out (crashed on this input): give it a moment, so
-        // the report says so every time instead of depending on who was faster.
+        // Not idle: the program may be on its way out (crashed on this input). Give it a
+        // moment, so the report says so every time instead of depending on who was faster.
         program
             .wait_for_end(settings.scaled(Duration::from_secs(1)))
             .await;
@@ -260,9 +261,11 @@ async fn run_test(
 fn failure_may_mean_the_program_ended(problem: &Problem) -> bool {
     matches!(
         problem,
-        Problem::ConnectFailed { .. }
+        Problem::NoReply {
+            program_idle: false,
+            ..
+        } | Problem::ConnectFailed { .. }
             | Problem::ConnectionEnded { .. }
-            | Problem::NoReply { .. }
             | Problem::SendFailed { .. }
             | Problem::InputFailed { .. }
             | Problem::NoDatagram { .. }
@@ -341,7 +344,7 @@ struct Session<'a> {
     services: String,
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     async fn play(&mut self, test: &TestPlan) -> Result<(), Failure> {
         if let Some(port) = self.exercise.listens_tcp {
             self.wait_until_listening(port).await?;
@@ -403,12 +406,17 @@ impl Session<'_> {
                 problem: Problem::EndedBeforeListening { port },
                 detail: None,
             }),
-            Err(NotListening::TimedOut { waited, elsewhere }) => Err(Failure {
+            Err(NotListening::TimedOut {
+                waited,
+                elsewhere,
+                program_idle,
+            }) => Err(Failure {
                 step: None,
                 problem: Problem::NeverListened {
                     port,
                     waited,
                     elsewhere,
+                    program_idle,
                 },
                 detail: None,
             }),
@@ -429,10 +437,15 @@ impl Session<'_> {
                     return Ok(());
                 }
                 Err(NotListening::Ended(_)) => Problem::EndedBeforeListening { port },
-                Err(NotListening::TimedOut { waited, elsewhere }) => Problem::NeverBound {
+                Err(NotListening::TimedOut {
+                    waited,
+                    elsewhere,
+                    program_idle,
+                }) => Problem::NeverBound {
                     port,
                     waited,
                     elsewhere,
+                    program_idle,
                 },
             };
         Err(Failure {
@@ -513,7 +526,12 @@ impl Session<'_> {
             } => {
                 let timeout = self.settings.scaled(*timeout);
                 let expected = describe_matcher(matcher);
-                let outcome = self.client(&name).expect(matcher, timeout).await;
+                let is_idle = self.idle_check();
+                let client = self
+                    .clients
+                    .get_mut(&name)
+                    .expect("the plan checks that clients are connected before use");
+                let outcome = client.expect_unless_idle(matcher, timeout, is_idle).await;
                 let bytes = outcome.map_err(|error| {
                     let mut problem = expect_problem(&label, expected, error);
                     if let Problem::NoReply { misdirected, .. } = &mut problem {
@@ -539,8 +557,13 @@ impl Session<'_> {
             }
             Action::ExpectClosed { timeout, .. } => {
                 let timeout = self.settings.scaled(*timeout);
-                self.client(&name)
-                    .expect_closed(timeout)
+                let is_idle = self.idle_check();
+                let client = self
+                    .clients
+                    .get_mut(&name)
+                    .expect("the plan checks that clients are connected before use");
+                client
+                    .expect_closed_unless_idle(timeout, is_idle)
                     .await
                     .map_err(|error| quiet_problem(&label, error, true))?;
                 self.transcript
@@ -665,9 +688,7 @@ impl Session<'_> {
             }
             Action::ExpectExit { code, timeout } => {
                 let timeout = self.settings.scaled(*timeout);
-                let Some(end) = self.program.wait_for_end(timeout).await else {
-                    return Err(Problem::NotExited { waited: timeout });
-                };
+                let end = self.wait_for_exit(timeout).await?;
                 if code.is_some_and(|code| end.exit != ExitKind::Code(code)) {
                     return Err(Problem::WrongExit {
                         expected: *code,
@@ -838,6 +859,43 @@ impl Session<'_> {
         }
     }
 
+    /// A check for "waiting longer is useless" (see [`idle_check`]) on this test's program.
+    fn idle_check(&self) -> impl FnMut() -> bool + 'a + use<'a> {
+        idle_check(
+            self.program,
+            self.sandbox,
+            self.exercise.tcp_conversation(),
+            self.closed_by_grader.clone(),
+        )
+    }
+
+    /// Waits for the program to end by itself, giving up early when it is idle instead.
+    async fn wait_for_exit(&self, timeout: Duration) -> Result<ProgramEnd, Problem> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut is_idle = self.idle_check();
+        let mut slice = Duration::from_millis(2);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if let Some(end) = self.program.wait_for_end(slice.min(remaining)).await {
+                return Ok(end);
+            }
+            if remaining <= slice {
+                return Err(Problem::NotExited {
+                    waited: timeout,
+                    program_idle: false,
+                });
+            }
+            if is_idle() {
+                return Err(Problem::NotExited {
+                    waited: started.elapsed(),
+                    program_idle: true,
+                });
+            }
+            slice = (slice * 2).min(Duration::from_millis(50));
+        }
+    }
+
     /// Types on stdin and records it.
     async fn type_input(&mut self, bytes: &[u8]) -> Result<(), Problem> {
         self.type_input_quietly(bytes).await?;
@@ -949,6 +1007,21 @@ impl Session<'_> {
     }
 }
 
+/// A check for "waiting longer is useless": the program is idle (every thread waiting for
+/// input, no input on its way) and none of its output is still on its way to the grader. It
+/// holds only the program and the sandbox, so it can run while a client is borrowed.
+fn idle_check<'a>(
+    program: &'a RunningProgram,
+    sandbox: &'a Sandbox,
+    conversation: Option<crate::plan::TcpConversation>,
+    closed_by_grader: Vec<SocketAddr>,
+) -> impl FnMut() -> bool + 'a {
+    move || {
+        is_settled(program, sandbox, conversation, &closed_by_grader)
+            && !conversation.is_some_and(|tcp| output_in_flight(sandbox, program.pid(), tcp))
+    }
+}
+
 fn connect_error_words(error: &std::io::Error) -> String {
     match error.kind() {
         std::io::ErrorKind::ConnectionRefused => {
@@ -975,6 +1048,15 @@ fn expect_problem(client: &str, expected: String, error: ExpectError) -> Problem
             received,
             waited,
             misdirected: None,
+            program_idle: false,
+        },
+        ExpectError::Idle { received, waited } => Problem::NoReply {
+            client,
+            expected,
+            received,
+            waited,
+            misdirected: None,
+            program_idle: true,
         },
         ExpectError::Ended { how, received } => Problem::ConnectionEnded {
             client,
@@ -1000,7 +1082,16 @@ fn quiet_problem(client: &str, error: ExpectError, wanted_close: bool) -> Proble
                 wanted_close,
             }
         }
-        ExpectError::TimedOut { waited, .. } => Problem::NotClosed { client, waited },
+        ExpectError::TimedOut { waited, .. } => Problem::NotClosed {
+            client,
+            waited,
+            program_idle: false,
+        },
+        ExpectError::Idle { waited, .. } => Problem::NotClosed {
+            client,
+            waited,
+            program_idle: true,
+        },
         ExpectError::Ended { how, received } => Problem::ConnectionEnded {
             client,
             expected: if wanted_close {

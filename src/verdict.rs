@@ -91,6 +91,8 @@ pub enum Problem {
         waited: Duration,
         /// Where it listens instead.
         elsewhere: Vec<SocketAddr>,
+        /// The grader stopped waiting because the program was idle (waiting for input).
+        program_idle: bool,
     },
     /// A client could not connect.
     ConnectFailed {
@@ -122,6 +124,8 @@ pub enum Problem {
         waited: Duration,
         /// Another client that received data meanwhile (a reply sent to the wrong client).
         misdirected: Option<(String, Vec<u8>)>,
+        /// The grader stopped waiting because the program was idle (waiting for input).
+        program_idle: bool,
     },
     /// The program ended the connection while the client still expected data.
     ConnectionEnded {
@@ -149,6 +153,8 @@ pub enum Problem {
         client: String,
         /// How long the client waited.
         waited: Duration,
+        /// The grader stopped waiting because the program was idle (waiting for input).
+        program_idle: bool,
     },
     /// A client could not send.
     SendFailed {
@@ -174,6 +180,7 @@ pub enum Problem {
         port: u16,
         waited: Duration,
         elsewhere: Vec<SocketAddr>,
+        program_idle: bool,
     },
     WrongOutput {
         stream: &'static str,
@@ -196,6 +203,7 @@ pub enum Problem {
     },
     NotExited {
         waited: Duration,
+        program_idle: bool,
     },
     WrongDatagram {
         peer: String,
@@ -246,6 +254,13 @@ impl Problem {
                     found.join(", ")
                 )
             }
+            Problem::NeverListened {
+                port,
+                program_idle: true,
+                ..
+            } => format!(
+                "your program is waiting (for a connection or for input) but does not listen on TCP port {port}; does it call bind() and listen()?"
+            ),
             Problem::NeverListened { port, waited, .. } => format!(
                 "your program did not listen on TCP port {port} within {}; does it call bind() and listen()?",
                 words(*waited)
@@ -267,6 +282,23 @@ impl Problem {
                 "{client} never received {expected}, but {other} received {} \
                  instead: your program replied to the wrong client",
                 show_bytes(bytes)
+            ),
+            Problem::NoReply {
+                client,
+                expected,
+                received,
+                program_idle: true,
+                ..
+            } if received.is_empty() => format!(
+                "{client} expected {expected}, but your program is waiting for input without having sent anything"
+            ),
+            Problem::NoReply {
+                client,
+                expected,
+                program_idle: true,
+                ..
+            } => format!(
+                "{client} received only part of {expected}, and your program is waiting for input: the rest is not coming"
             ),
             Problem::NoReply {
                 client,
@@ -313,7 +345,14 @@ impl Problem {
             Problem::UnexpectedData { client, .. } => {
                 format!("your program sent {client} more than the exercise expects")
             }
-            Problem::NotClosed { client, waited } => format!(
+            Problem::NotClosed {
+                client,
+                program_idle: true,
+                ..
+            } => format!(
+                "{client} expected your program to close the connection, but it is waiting for input with the connection open"
+            ),
+            Problem::NotClosed { client, waited, .. } => format!(
                 "{client} waited {} for your program to close the connection, but it stayed open",
                 words(*waited)
             ),
@@ -343,6 +382,13 @@ impl Problem {
                     found.join(", ")
                 )
             }
+            Problem::NeverBound {
+                port,
+                program_idle: true,
+                ..
+            } => format!(
+                "your program is waiting for input but has not bound UDP port {port}; does it call bind()?"
+            ),
             Problem::NeverBound { port, waited, .. } => format!(
                 "your program did not bind UDP port {port} within {}; does it call bind()?",
                 words(*waited)
@@ -375,7 +421,10 @@ impl Problem {
                 end,
             } => format!("your program should exit with code {code}, but it {end}"),
             Problem::WrongExit { end, .. } => format!("your program should exit, but it {end}"),
-            Problem::NotExited { waited } => format!(
+            Problem::NotExited {
+                program_idle: true, ..
+            } => "your program should end here, but it is waiting for input".into(),
+            Problem::NotExited { waited, .. } => format!(
                 "your program did not exit within {} (it should end by itself here)",
                 words(*waited)
             ),

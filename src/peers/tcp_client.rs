@@ -53,6 +53,20 @@ pub enum ExpectError {
         /// The bytes.
         received: Vec<u8>,
     },
+    /// The program went idle (waiting for input, nothing on its way to this client) without
+    /// satisfying the expectation: waiting longer cannot change that.
+    Idle {
+        /// The bytes received so far.
+        received: Vec<u8>,
+        /// How long the client waited.
+        waited: Duration,
+    },
+}
+
+/// Waiting in slices: short at first, longer later, so a program that goes idle without
+/// answering is noticed within milliseconds without looking at it constantly.
+fn next_slice(slice: Duration) -> Duration {
+    (slice * 2).min(Duration::from_millis(50))
 }
 
 enum ReadOutcome {
@@ -161,7 +175,23 @@ impl TcpClient {
         matcher: &Matcher,
         timeout: Duration,
     ) -> Result<Vec<u8>, ExpectError> {
-        let deadline = Instant::now() + timeout;
+        self.expect_unless_idle(matcher, timeout, || false).await
+    }
+
+    /// Like [`TcpClient::expect`], but gives up early when `is_idle()` says the program is
+    /// waiting for input with nothing on its way to this client (after a last look at what has
+    /// arrived): an answer that has not come by then will not come. `is_idle` is asked when
+    /// nothing has arrived for a while (a few milliseconds at first, then up to 50 ms).
+    pub async fn expect_unless_idle(
+        &mut self,
+        matcher: &Matcher,
+        timeout: Duration,
+        mut is_idle: impl FnMut() -> bool,
+    ) -> Result<Vec<u8>, ExpectError> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut slice = Duration::from_millis(2);
+        let mut gave_up = false;
         let mut checked = 0;
         loop {
             match check(matcher, &self.received, checked) {
@@ -173,21 +203,73 @@ impl TcpClient {
                 }
                 MatchState::NeedMore => checked = self.received.len(),
             }
-            match self.read_more(deadline).await {
-                ReadOutcome::Data => {}
+            // After giving up, only what is already there is read (a last look).
+            let until = if gave_up {
+                Instant::now()
+            } else {
+                (Instant::now() + slice).min(deadline)
+            };
+            match self.read_more(until).await {
+                ReadOutcome::Data => slice = Duration::from_millis(2),
                 ReadOutcome::End(how) => {
                     return Err(ExpectError::Ended {
                         how,
                         received: self.received.clone(),
                     });
                 }
-                ReadOutcome::TimedOut => {
+                ReadOutcome::TimedOut if gave_up => {
+                    return Err(ExpectError::Idle {
+                        received: self.received.clone(),
+                        waited: started.elapsed(),
+                    });
+                }
+                ReadOutcome::TimedOut if Instant::now() >= deadline => {
                     return Err(ExpectError::TimedOut {
                         received: self.received.clone(),
                         waited: timeout,
                     });
                 }
+                ReadOutcome::TimedOut => {
+                    gave_up = is_idle();
+                    slice = next_slice(slice);
+                }
             }
+        }
+    }
+
+    /// Like [`TcpClient::expect_closed`], but gives up early when `is_idle()` says the program
+    /// is waiting for input with the connection still open.
+    pub async fn expect_closed_unless_idle(
+        &mut self,
+        timeout: Duration,
+        mut is_idle: impl FnMut() -> bool,
+    ) -> Result<(), ExpectError> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut slice = Duration::from_millis(2);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match self.expect_closed(slice.min(remaining)).await {
+                Err(ExpectError::TimedOut { received, .. }) => {
+                    if remaining <= slice {
+                        return Err(ExpectError::TimedOut {
+                            received,
+                            waited: timeout,
+                        });
+                    }
+                    if is_idle() {
+                        return match self.expect_closed(Duration::ZERO).await {
+                            Err(ExpectError::TimedOut { received, .. }) => Err(ExpectError::Idle {
+                                received,
+                                waited: started.elapsed(),
+                            }),
+                            other => other,
+                        };
+                    }
+                }
+                other => return other,
+            }
+            slice = next_slice(slice);
         }
     }
 
