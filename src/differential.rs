@@ -108,25 +108,34 @@ fn dotted_quad(rng: &mut fastrand::Rng) -> String {
     parts.join(".")
 }
 
-/// Malformed addresses a student's parser must refuse.
+/// Malformed addresses a student's parser must refuse, half of them forms the C library's
+/// lenient `inet_aton` accepts (three, two or one part; leading zeros read as octal; hex
+/// parts), so a program that only calls `socket.inet_aton` shows it within a few inputs.
 fn malformed_address(rng: &mut fastrand::Rng) -> String {
-    let shape = rng.u8(0..7);
+    let shape = rng.u8(0..12);
+    let (small, byte, number) = (rng.u8(1..8), rng.u8(..), u32::from(rng.u16(..)) * 997);
     let mut good = || format!("{}", rng.u8(..));
     match shape {
         0 => format!("{}.{}.{}", good(), good(), good()),
-        1 => format!("{}.{}.{}.{}.{}", good(), good(), good(), good(), good()),
-        2 => format!("{}.{}..{}", good(), good(), good()),
-        3 => format!("{}.{}.{}.x", good(), good(), good()),
-        4 => "a.b.c.d".to_owned(),
-        5 => format!("{}.{}.{}.-1", good(), good(), good()),
+        1 => format!("{}.{}", good(), good()),
+        2 => format!("{number}"),
+        3 => format!("0{small}.{}.{}.{}", good(), good(), good()),
+        4 => format!("0x{byte:x}.{}.{}.{}", good(), good(), good()),
+        5 => format!("{}.{}.{}.0{small}", good(), good(), good()),
+        6 => format!("{}.{}.{}.{}.{}", good(), good(), good(), good(), good()),
+        7 => format!("{}.{}..{}", good(), good(), good()),
+        8 => format!("{}.{}.{}.x", good(), good(), good()),
+        9 => "a.b.c.d".to_owned(),
+        10 => format!("{}.{}.{}.-1", good(), good(), good()),
         _ => format!("{}.{}.{}.{}.", good(), good(), good(), good()),
     }
 }
 
 fn inet_input(rng: &mut fastrand::Rng) -> String {
     match rng.u8(0..10) {
-        0..=3 => dotted_quad(rng),
-        4..=6 => format!("{:08x}", rng.u32(..)),
+        0..=2 => dotted_quad(rng),
+        3..=5 => format!("{:08x}", rng.u32(..)),
+        6 => malformed_address(rng),
         7 => {
             let digits = [6, 7, 9, 10][rng.usize(0..4)];
             (0..digits)

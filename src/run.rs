@@ -887,6 +887,9 @@ impl<'a> Session<'a> {
                 });
             }
             if is_idle() {
+                if let Some(end) = self.program.ended() {
+                    return Ok(end);
+                }
                 return Err(Problem::NotExited {
                     waited: started.elapsed(),
                     program_idle: true,

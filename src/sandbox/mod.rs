@@ -315,7 +315,9 @@ impl Sandbox {
     pub fn program_processes(&self, group: i32) -> Vec<i32> {
         let mut processes = self.processes(group);
         if confines_as_root() {
-            processes.retain(|&pid| pid != group && parent_of(pid) != Some(group));
+            // A process whose parent cannot be read has just ended (it may be the exiting init:
+            // counting it as the program would make an exiting program look idle).
+            processes.retain(|&pid| pid != group && parent_of(pid).is_some_and(|p| p != group));
         }
         processes
     }
