@@ -67,18 +67,87 @@ impl Oracle {
         }
     }
 
-    /// `count` cases from `seed`: the same seed gives the same cases.
+    /// The inputs every run includes, whatever the seed: each range edge and each leniency of
+    /// the library call a student is likely to trust, so the classic bugs are caught every
+    /// time, not by chance.
+    fn edge_cases(self) -> &'static [&'static str] {
+        match self {
+            Oracle::InetConversions => &[
+                "192.168.1.2",
+                "c0a80102",
+                "C0A80102",
+                "0.0.0.0",
+                "255.255.255.255",
+                "00000000",
+                "ffffffff",
+                "1.2.3",
+                "1.2",
+                "16909060",
+                "010.1.1.1",
+                "0x7f.0.0.1",
+                "256.1.1.1",
+                "1.2.3.4.",
+                "a.b.c.d",
+                "c0a801",
+                "c0a8010g",
+            ],
+            Oracle::PortRanges => &[
+                "0",
+                "1",
+                "255",
+                "256",
+                "1023",
+                "1024",
+                "65535",
+                "65536",
+                "-1",
+                "80a",
+                "abc",
+                "99999999999",
+            ],
+            Oracle::SpecialAddresses => &[
+                "127.0.0.1",
+                "0.0.0.0",
+                "127.0.0.2",
+                "192.168.1.0",
+                "192.168.1.1",
+                "192.168.1.255",
+                "10.20.30.11",
+                "172.16.0.100",
+                "1.2.3",
+                "256.1.1.1",
+                "192.168.1.1.1",
+                "localhost",
+            ],
+            Oracle::ServiceLookup => &[
+                "mysql",
+                "http",
+                "www",
+                "tftp",
+                "snmptrap",
+                "postgres",
+                "nosuchservice",
+            ],
+        }
+    }
+
+    /// `count` cases from `seed` — the edge cases and generated ones, in a seeded order: the
+    /// same seed gives the same cases.
     pub fn cases(self, seed: u64, count: usize, services: &str) -> Vec<Case> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let names = service_names(services);
-        (0..count)
-            .map(|_| {
-                let input = match self {
-                    Oracle::InetConversions => inet_input(&mut rng),
-                    Oracle::PortRanges => port_input(&mut rng),
-                    Oracle::SpecialAddresses => address_input(&mut rng),
-                    Oracle::ServiceLookup => service_input(&mut rng, &names),
-                };
+        let edges = self.edge_cases().iter().map(|edge| (*edge).to_owned());
+        let generated = std::iter::repeat_with(|| match self {
+            Oracle::InetConversions => inet_input(&mut rng),
+            Oracle::PortRanges => port_input(&mut rng),
+            Oracle::SpecialAddresses => address_input(&mut rng),
+            Oracle::ServiceLookup => service_input(&mut rng, &names),
+        });
+        let mut inputs: Vec<String> = edges.chain(generated).take(count).collect();
+        fastrand::Rng::with_seed(seed ^ 0x5eed).shuffle(&mut inputs);
+        inputs
+            .into_iter()
+            .map(|input| {
                 let answer = self.answer(&input, services);
                 Case { input, answer }
             })
@@ -279,6 +348,12 @@ mod tests {
                 cases.iter().map(|c| c.answer.as_str()).collect();
             assert!(answers.len() >= 3, "{}: {answers:?}", oracle.name());
             assert!(cases.iter().all(|c| !c.input.is_empty()));
+            for edge in oracle.edge_cases() {
+                assert!(
+                    cases.iter().any(|c| c.input == *edge),
+                    "{edge} is always typed"
+                );
+            }
         }
     }
 }
