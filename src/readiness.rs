@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::plan::TcpConversation;
 use crate::process::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
-use crate::sockets::{Protocol, SocketRow, parse_proc_table};
+use crate::sockets::{SocketRow, Table, parse_proc_table};
 
 /// A socket in LISTEN state, as the kernel lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,7 @@ fn same_ip(a: SocketAddr, b: SocketAddr) -> bool {
 
 /// Whether the program has accepted the connection whose client end is `client`.
 pub fn is_accepted(sandbox: &Sandbox, pid: i32, server_port: u16, client: SocketAddr) -> bool {
-    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    let rows = sandbox.sockets().rows(Table::TcpConnections, pid);
     accepted_in(rows.into_iter(), server_port, client).unwrap_or(false)
 }
 
@@ -90,7 +90,7 @@ pub fn input_pending(
     conversation: TcpConversation,
     closed_by_grader: &[SocketAddr],
 ) -> bool {
-    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    let rows = sandbox.sockets().rows(Table::TcpConnections, pid);
     rows.iter().any(|row| {
         let program_end = conversation.is_program_end(row.local, row.remote);
         let grader_end = !row.listening() && conversation.is_grader_end(row.local, row.remote);
@@ -108,7 +108,7 @@ pub fn input_pending(
 /// Whether bytes the program sent to the grader are still on their way (not yet acknowledged
 /// by the grader's end, so perhaps not yet readable there).
 pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversation) -> bool {
-    let rows = sandbox.sockets().rows(Protocol::Tcp, pid);
+    let rows = sandbox.sockets().rows(Table::TcpConnections, pid);
     rows.iter()
         .any(|row| row.unacked && conversation.is_program_end(row.local, row.remote))
 }
@@ -236,7 +236,7 @@ pub async fn wait_until_bound(
     shared_table: bool,
 ) -> Result<SocketAddr, NotListening> {
     let bound = || {
-        let mut rows = sandbox.sockets().rows(Protocol::Udp, program.pid());
+        let mut rows = sandbox.sockets().rows(Table::Udp, program.pid());
         if shared_table {
             let owned = socket_inodes_of_group(program.pid());
             rows.retain(|row| owned.contains(&row.inode));
@@ -292,7 +292,7 @@ pub async fn wait_until_accepted(
 pub fn listening_sockets(sandbox: &Sandbox, pid: i32) -> Vec<ListeningSocket> {
     sandbox
         .sockets()
-        .rows(Protocol::Tcp, pid)
+        .rows(Table::TcpListening, pid)
         .into_iter()
         .filter(SocketRow::listening)
         .map(|row| ListeningSocket {

@@ -19,13 +19,42 @@ use netlink_packet_sock_diag::constants::{AF_INET, AF_INET6, IPPROTO_TCP, IPPROT
 use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, SocketId, StateFlags};
 use netlink_sys::protocols::NETLINK_SOCK_DIAG;
 
-/// Which table.
+/// Which sockets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    /// TCP sockets.
-    Tcp,
+pub enum Table {
+    /// TCP sockets in LISTEN. (Asking for these walks the kernel's listening hash, which all
+    /// namespaces share: only readiness asks, while the program starts.)
+    TcpListening,
+    /// Every other TCP socket: connections, including those in their handshake or closing.
+    /// Their hash table is the run's own (see `sandbox::netns`), so this look is cheap.
+    TcpConnections,
     /// UDP sockets.
     Udp,
+}
+
+impl Table {
+    fn is_tcp(self) -> bool {
+        self != Table::Udp
+    }
+
+    /// The states asked for: one bit per state number.
+    fn states(self) -> u32 {
+        let listen = 1 << TCP_LISTEN;
+        match self {
+            Table::TcpListening => listen,
+            Table::TcpConnections => !listen,
+            Table::Udp => u32::MAX,
+        }
+    }
+
+    /// Whether a row of the `/proc` tables belongs to this table.
+    fn holds(self, row: &SocketRow) -> bool {
+        match self {
+            Table::TcpListening => row.listening(),
+            Table::TcpConnections => !row.listening(),
+            Table::Udp => true,
+        }
+    }
 }
 
 /// TCP states, as the kernel numbers them.
@@ -95,28 +124,28 @@ impl SocketTable {
         self.diag.is_some()
     }
 
-    /// Every `protocol` socket of the namespace, IPv4 and IPv6. `pid` is a process inside
-    /// the namespace, for the `/proc` fallback.
-    pub fn rows(&self, protocol: Protocol, pid: i32) -> Vec<SocketRow> {
+    /// The sockets of `table` in the namespace, IPv4 and IPv6. `pid` is a process inside the
+    /// namespace, for the `/proc` fallback.
+    pub fn rows(&self, table: Table, pid: i32) -> Vec<SocketRow> {
         if let Some(diag) = &self.diag {
             let socket = diag.lock().unwrap_or_else(PoisonError::into_inner);
             let mut rows = Vec::new();
             let dumped = [AF_INET, AF_INET6]
                 .into_iter()
-                .try_for_each(|family| dump(&socket, family, protocol, &mut rows));
+                .try_for_each(|family| dump(&socket, family, table, &mut rows));
             if dumped.is_ok() {
                 return rows;
             }
         }
-        proc_rows(protocol, pid)
+        proc_rows(table, pid)
     }
 }
 
-/// Asks the kernel for every socket of `family` and `protocol`; appends them to `rows`.
+/// Asks the kernel for every socket of `family` in `table`; appends them to `rows`.
 fn dump(
     socket: &netlink_sys::Socket,
     family: u8,
-    protocol: Protocol,
+    table: Table,
     rows: &mut Vec<SocketRow>,
 ) -> io::Result<()> {
     let mut header = NetlinkHeader::default();
@@ -125,13 +154,15 @@ fn dump(
         header,
         SockDiagMessage::InetRequest(InetRequest {
             family,
-            protocol: match protocol {
-                Protocol::Tcp => IPPROTO_TCP,
-                Protocol::Udp => IPPROTO_UDP,
+            protocol: if table.is_tcp() {
+                IPPROTO_TCP
+            } else {
+                IPPROTO_UDP
             },
             extensions: ExtensionFlags::empty(),
-            // Every state, including TCP_NEW_SYN_RECV (12): connections still in their handshake.
-            states: StateFlags::from_bits_retain(u32::MAX),
+            // All the table's states, including TCP_NEW_SYN_RECV (12): connections still in
+            // their handshake.
+            states: StateFlags::from_bits_retain(table.states()),
             socket_id: if family == AF_INET {
                 SocketId::new_v4()
             } else {
@@ -161,9 +192,7 @@ fn dump(
                         remote: SocketAddr::new(id.destination_address, id.destination_port),
                         state: header.state,
                         inode: u64::from(header.inode),
-                        unacked: protocol == Protocol::Tcp
-                            && !matches!(header.state, TCP_LISTEN)
-                            && header.send_queue > 0,
+                        unacked: table == Table::TcpConnections && header.send_queue > 0,
                     });
                 }
                 NetlinkPayload::Done(_) => return Ok(()),
@@ -182,15 +211,16 @@ fn dump(
 
 /// The same rows from `/proc/<pid>/net/…` (a missing table — no IPv6, or the process just
 /// ended — has no sockets).
-fn proc_rows(protocol: Protocol, pid: i32) -> Vec<SocketRow> {
-    let files = match protocol {
-        Protocol::Tcp => [("tcp", false), ("tcp6", true)],
-        Protocol::Udp => [("udp", false), ("udp6", true)],
+fn proc_rows(table: Table, pid: i32) -> Vec<SocketRow> {
+    let files = if table.is_tcp() {
+        [("tcp", false), ("tcp6", true)]
+    } else {
+        [("udp", false), ("udp6", true)]
     };
     let mut rows = Vec::new();
     for (file, v6) in files {
-        if let Ok(table) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
-            rows.extend(parse_proc_table(&table, v6));
+        if let Ok(text) = fs::read_to_string(format!("/proc/{pid}/net/{file}")) {
+            rows.extend(parse_proc_table(&text, v6).filter(|row| table.holds(row)));
         }
     }
     rows
@@ -258,21 +288,20 @@ mod tests {
             .await
             .unwrap();
         let _udp = sandbox.bind_udp(9999).await.unwrap();
-        let tcp = sandbox.sockets().rows(Protocol::Tcp, 0);
+        let listening = sandbox.sockets().rows(Table::TcpListening, 0);
+        assert_eq!(listening.len(), 1, "{listening:?}");
+        assert_eq!(listening[0].local.port(), 8888);
         // The fresh namespace holds only these: the listener, and both ends of the connection
         // (the accepting end still in the backlog, held by no process: inode 0).
-        assert_eq!(tcp.len(), 3, "{tcp:?}");
-        assert!(
-            tcp.iter()
-                .any(|row| row.listening() && row.local.port() == 8888)
-        );
+        let tcp = sandbox.sockets().rows(Table::TcpConnections, 0);
+        assert_eq!(tcp.len(), 2, "{tcp:?}");
         let local = client.local_addr().unwrap();
         assert!(
             tcp.iter()
                 .any(|row| row.established() && row.local == local)
         );
         assert!(tcp.iter().any(|row| row.remote == local && row.inode == 0));
-        let udp = sandbox.sockets().rows(Protocol::Udp, 0);
+        let udp = sandbox.sockets().rows(Table::Udp, 0);
         assert_eq!(udp.len(), 1, "{udp:?}");
         assert_eq!(udp[0].local.port(), 9999);
         drop((listener, client));

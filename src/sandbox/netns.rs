@@ -8,6 +8,7 @@
 use std::fs::File;
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::sync::OnceLock;
 
 use rustix::thread::{LinkNameSpaceType, UnshareFlags};
 
@@ -17,12 +18,58 @@ pub struct NetNamespace {
     fd: OwnedFd,
 }
 
+/// Buckets of the TCP and UDP hash tables of each run's namespace (see [`nursery`]).
+const RUN_HASH_BUCKETS: &str = "256";
+
+/// The namespace every run's namespace is created from.
+///
+/// Namespaces created from the machine's own share its socket hash tables (262,144 TCP
+/// buckets on a 24 GiB machine), and every look at a run's sockets — netlink or `/proc` —
+/// walks the whole table. Since Linux 6.1 a namespace can give the namespaces created from it
+/// tables of their own (`tcp_child_ehash_entries`, and `udp_child_hash_entries` since 6.2).
+/// That setting is made here, in an empty namespace of netgrade's own, never on the
+/// machine's. `None` where the kernel refuses: runs then share the machine's tables.
+fn nursery() -> Option<&'static OwnedFd> {
+    static NURSERY: OnceLock<Option<OwnedFd>> = OnceLock::new();
+    NURSERY
+        .get_or_init(|| {
+            std::thread::Builder::new()
+                .name("netgrade-nursery".into())
+                .spawn(|| -> io::Result<OwnedFd> {
+                    // SAFETY: as in `NetNamespace::create`: this thread only, which ends here.
+                    unsafe { rustix::thread::unshare_unsafe(UnshareFlags::NEWNET)? };
+                    // Net sysctls belong to the namespace of the thread that opens them.
+                    std::fs::write(
+                        "/proc/sys/net/ipv4/tcp_child_ehash_entries",
+                        RUN_HASH_BUCKETS,
+                    )?;
+                    let _ = std::fs::write(
+                        "/proc/sys/net/ipv4/udp_child_hash_entries",
+                        RUN_HASH_BUCKETS,
+                    );
+                    Ok(File::open("/proc/thread-self/ns/net")?.into())
+                })
+                .ok()?
+                .join()
+                .ok()?
+                .ok()
+        })
+        .as_ref()
+}
+
 impl NetNamespace {
     /// Creates a namespace with `lo` up. Needs root (or CAP_SYS_ADMIN).
     pub fn create() -> io::Result<NetNamespace> {
+        let nursery = nursery().map(|fd| fd.try_clone()).transpose()?;
         let maker = std::thread::Builder::new()
             .name("netgrade-netns".into())
-            .spawn(|| -> io::Result<OwnedFd> {
+            .spawn(move || -> io::Result<OwnedFd> {
+                if let Some(nursery) = &nursery {
+                    rustix::thread::move_into_link_name_space(
+                        nursery.as_fd(),
+                        Some(LinkNameSpaceType::Network),
+                    )?;
+                }
                 // SAFETY: only the network namespace is unshared, and only for this thread,
                 // which ends right after; no file descriptor table is unshared.
                 unsafe { rustix::thread::unshare_unsafe(UnshareFlags::NEWNET)? };
