@@ -120,8 +120,10 @@ pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversati
 /// all it can with what it has received so far.
 pub fn is_idle(processes: &[i32]) -> bool {
     processes.iter().all(|pid| {
+        // A process (or thread) that cannot be read any more is ending right now: not idle,
+        // look again (counting it idle let an exiting program look as if it waited for input).
         let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
-            return true; // a process that just ended is not busy
+            return false;
         };
         tasks.flatten().all(|task| {
             let blocked = fs::read_to_string(task.path().join("stat"))
@@ -133,7 +135,7 @@ pub fn is_idle(processes: &[i32]) -> bool {
                         .next()
                         .map(|state| state == "S")
                 })
-                .unwrap_or(true); // a thread that just ended is not busy
+                .unwrap_or(false);
             blocked && !in_busy_wait(&task.path())
         })
     })
