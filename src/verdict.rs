@@ -169,65 +169,62 @@ pub enum Problem {
         limit: Duration,
     },
     /// The submission could not be run at all (no program found, it did not compile).
-    NeverConnected {
-        port: u16,
-        waited: Duration,
-    },
-    EndedBeforeConnecting {
-        port: u16,
-    },
+    NeverConnected { port: u16, waited: Duration },
+    /// A client program ended without connecting to the grader's server.
+    EndedBeforeConnecting { port: u16 },
+    /// A UDP server did not bind its port (in time, or before going idle).
     NeverBound {
         port: u16,
         waited: Duration,
         elsewhere: Vec<SocketAddr>,
         program_idle: bool,
     },
+    /// The program printed something else and is now waiting for input (or has ended).
     WrongOutput {
         stream: &'static str,
         expected: String,
         received: Vec<u8>,
         ended: bool,
     },
+    /// The expected output did not come within the step's time.
     NoOutput {
         stream: &'static str,
         expected: String,
         received: Vec<u8>,
         waited: Duration,
     },
-    InputFailed {
-        error: String,
-    },
+    /// Typing on the program's stdin failed.
+    InputFailed { error: String },
+    /// The program ended otherwise than the step expects.
     WrongExit {
         expected: Option<i32>,
         end: crate::process::ProgramEnd,
     },
+    /// The program did not end by itself.
     NotExited {
         waited: Duration,
         program_idle: bool,
     },
+    /// A datagram other than the expected one arrived.
     WrongDatagram {
         peer: String,
         expected: String,
         received: Vec<u8>,
         from: SocketAddr,
     },
+    /// No datagram arrived at a UDP peer (perhaps at another one: `misdirected`).
     NoDatagram {
         peer: String,
         expected: String,
         waited: Duration,
         misdirected: Option<(String, Vec<u8>)>,
     },
-    UnexpectedDatagram {
-        peer: String,
-        received: Vec<u8>,
-    },
-    DatagramSendFailed {
-        peer: String,
-        error: String,
-    },
-    Traceback {
-        last_line: String,
-    },
+    /// A datagram arrived when none was expected (an empty one included).
+    UnexpectedDatagram { peer: String, received: Vec<u8> },
+    /// A UDP peer could not send.
+    DatagramSendFailed { peer: String, error: String },
+    /// With `traceback: fails`, the program wrote a Python traceback.
+    Traceback { last_line: String },
     NotRun {
         /// Why, in words.
         reason: String,
