@@ -68,16 +68,6 @@ impl UdpPeer {
         }
     }
 
-    /// The peer's own address.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.socket.local_addr()
-    }
-
-    /// Where the next datagram goes (`None` for a server that has heard nobody yet).
-    pub fn target(&self) -> Option<SocketAddr> {
-        self.target
-    }
-
     /// Sends one datagram to the peer's target.
     pub async fn send(&self, bytes: &[u8]) -> io::Result<SocketAddr> {
         let target = self.target.ok_or_else(|| {
