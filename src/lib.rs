@@ -26,6 +26,7 @@ pub mod pack;
 pub mod peers;
 pub mod plan;
 pub mod process;
+pub mod procfs;
 pub mod readiness;
 pub mod reference;
 pub mod report;

@@ -25,6 +25,7 @@ use tokio::process::ChildStdin;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use crate::procfs;
 use crate::sandbox::{Sandbox, Stage, program_environment, show_size};
 use crate::spec::StopSpec;
 
@@ -252,20 +253,9 @@ pub fn kill_all_live_groups() {
 
 /// Whether process group `group` still has a member that is not a zombie.
 fn group_has_living(group: i32) -> bool {
-    crate::readiness::process_group_members(group)
+    procfs::process_group_members(group)
         .into_iter()
-        .any(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let (_, after_name) = stat.rsplit_once(')')?;
-                    after_name
-                        .split_whitespace()
-                        .next()
-                        .map(|state| state != "Z")
-                })
-                .unwrap_or(false)
-        })
+        .any(procfs::is_alive)
 }
 
 /// Why a program could not be started at all (a problem for the grader, not a verdict).
@@ -487,9 +477,8 @@ pub struct FinishedProgram {
 fn most_open_files(sandbox: &Sandbox, group: i32) -> u64 {
     sandbox
         .processes(group)
-        .iter()
-        .filter_map(|pid| std::fs::read_dir(format!("/proc/{pid}/fd")).ok())
-        .map(|fds| fds.count() as u64)
+        .into_iter()
+        .map(procfs::open_descriptors)
         .max()
         .unwrap_or(0)
 }

@@ -5,7 +5,6 @@
 //! namespace ([`crate::sockets`]) and waits until a socket on the spec's port is in LISTEN. The peer then connects to the exact
 //! address found there. If the program ends first, that is reported at once.
 
-use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
@@ -13,6 +12,7 @@ use tokio::time::Instant;
 
 use crate::plan::TcpConversation;
 use crate::process::{ProgramEnd, RunningProgram};
+use crate::procfs;
 use crate::sandbox::Sandbox;
 use crate::sockets::{SocketRow, Table, parse_proc_table};
 
@@ -119,25 +119,15 @@ pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversati
 /// grader's side: a `sleep`, or a `write` to a full pipe or socket. The program has then done
 /// all it can with what it has received so far.
 pub fn is_idle(processes: &[i32]) -> bool {
-    processes.iter().all(|pid| {
+    processes.iter().all(|&pid| {
         // A process (or thread) that cannot be read any more is ending right now: not idle,
         // look again (counting it idle let an exiting program look as if it waited for input).
-        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        let Some(threads) = procfs::threads(pid) else {
             return false;
         };
-        tasks.flatten().all(|task| {
-            let blocked = fs::read_to_string(task.path().join("stat"))
-                .ok()
-                .and_then(|stat| {
-                    let (_, after_name) = stat.rsplit_once(')')?;
-                    after_name
-                        .split_whitespace()
-                        .next()
-                        .map(|state| state == "S")
-                })
-                .unwrap_or(false);
-            blocked && !in_busy_wait(&task.path())
-        })
+        threads
+            .iter()
+            .all(|thread| thread.state() == Some('S') && !in_busy_wait(thread))
     })
 }
 
@@ -154,11 +144,11 @@ const BUSY_WAITS: [libc::c_long; 9] = [
     libc::SYS_sendfile,
 ];
 
-/// Whether the blocked thread at `task` (a `/proc/<pid>/task/<tid>` folder) is sleeping or
-/// writing (`/proc/…/syscall` names the call it is blocked in). Where that file cannot be
-/// read (no permission), a blocked thread counts as waiting for input.
-fn in_busy_wait(task: &std::path::Path) -> bool {
-    let Ok(syscall) = fs::read_to_string(task.join("syscall")) else {
+/// Whether the blocked `thread` is sleeping or writing (`/proc/…/syscall` names the call it
+/// is blocked in). Where that file cannot be read (no permission), a blocked thread counts as
+/// waiting for input.
+fn in_busy_wait(thread: &procfs::Thread) -> bool {
+    let Some(syscall) = thread.syscall() else {
         return false;
     };
     match syscall.split_whitespace().next() {
@@ -168,26 +158,6 @@ fn in_busy_wait(task: &std::path::Path) -> bool {
             .is_ok_and(|number| BUSY_WAITS.contains(&number)),
         None => false,
     }
-}
-
-/// Members of process group `group`, found by scanning /proc (when there is no cgroup).
-pub fn process_group_members(group: i32) -> Vec<i32> {
-    let Ok(entries) = fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|pid| {
-            fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|stat| {
-                    let (_, after_name) = stat.rsplit_once(')')?;
-                    after_name.split_whitespace().nth(2)?.parse::<i32>().ok()
-                })
-                == Some(group)
-        })
-        .collect()
 }
 
 /// Waits (at most `limit`) until the program has settled: it has ended, or every close has
@@ -307,25 +277,10 @@ pub fn listening_sockets(sandbox: &Sandbox, pid: i32) -> Vec<ListeningSocket> {
 /// Socket inodes held by any process in process group `group` (for the host-loopback mode,
 /// where the table also lists other programs' sockets).
 pub fn socket_inodes_of_group(group: i32) -> Vec<u64> {
-    let mut inodes = Vec::new();
-    for pid in process_group_members(group) {
-        let Ok(fds) = fs::read_dir(format!("/proc/{pid}/fd")) else {
-            continue;
-        };
-        for fd in fds.flatten() {
-            if let Ok(target) = fs::read_link(fd.path()) {
-                let target = target.to_string_lossy();
-                if let Some(inode) = target
-                    .strip_prefix("socket:[")
-                    .and_then(|rest| rest.strip_suffix(']'))
-                    .and_then(|inode| inode.parse().ok())
-                {
-                    inodes.push(inode);
-                }
-            }
-        }
-    }
-    inodes
+    procfs::process_group_members(group)
+        .into_iter()
+        .flat_map(procfs::socket_inodes)
+        .collect()
 }
 
 /// Why the program did not become ready.

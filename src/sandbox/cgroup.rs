@@ -225,7 +225,7 @@ fn sweep_stale(parents: &[PathBuf]) {
                 .to_str()
                 .and_then(|n| n.split_once('-'))
                 .map(|(pid, _)| pid);
-            if owner.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+            if owner.is_some_and(|pid| !crate::procfs::exists(pid)) {
                 let _ = fs::remove_dir(entry.path());
             }
         }

@@ -99,13 +99,6 @@ pub fn program_environment(home: &Path) -> Vec<(OsString, OsString)> {
     .collect()
 }
 
-/// The parent of process `pid` (from `/proc/<pid>/stat`), if it is still there.
-fn parent_of(pid: i32) -> Option<i32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let (_, after_name) = stat.rsplit_once(')')?;
-    after_name.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// One run's sandbox. Dropping it kills what is left, removes the cgroup and the folder.
 #[derive(Debug)]
 pub struct Sandbox {
@@ -305,7 +298,7 @@ impl Sandbox {
     pub fn processes(&self, group: i32) -> Vec<i32> {
         match &self.cgroup {
             Some(cgroup) => cgroup.processes(),
-            None => crate::readiness::process_group_members(group),
+            None => crate::procfs::process_group_members(group),
         }
     }
 
@@ -317,7 +310,7 @@ impl Sandbox {
         if confines_as_root() {
             // A process whose parent cannot be read has just ended (it may be the exiting init:
             // counting it as the program would make an exiting program look idle).
-            processes.retain(|&pid| pid != group && parent_of(pid).is_some_and(|p| p != group));
+            processes.retain(|&pid| pid != group && crate::procfs::parent_of(pid).is_some_and(|p| p != group));
         }
         processes
     }
