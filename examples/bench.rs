@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use netgrade::batch::{ClassSettings, Submission, grade_class, write_summary};
 use netgrade::pack::ExercisePack;
-use netgrade::plan::{Action, Exercise, Matcher};
+use netgrade::plan::{Action, Exercise, Matcher, ProgramRole, TcpAction, TcpVerb};
 use netgrade::reference::{self, Profile};
 use netgrade::report::{Format, SilentReporter};
 use netgrade::run::{RunSettings, grade};
@@ -31,7 +31,9 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 /// Plays a test's steps with plain blocking sockets: what a hand-written checker would do.
 fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
-    let port = exercise.listens_tcp.expect("a server exercise");
+    let ProgramRole::TcpServer { port } = exercise.role else {
+        panic!("the baseline covers TCP server exercises only");
+    };
     let mut child = std::process::Command::new(binary)
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -39,8 +41,11 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
     let address = format!("127.0.0.1:{port}");
     let mut clients: std::collections::BTreeMap<String, TcpStream> = Default::default();
     for step in &exercise.tests[test].steps {
-        match &step.action {
-            Action::Connect { client, .. } => {
+        let Action::Tcp(TcpAction { connection, verb }) = &step.action else {
+            panic!("the baseline covers TCP steps only: {:?}", step.action);
+        };
+        match verb {
+            TcpVerb::Connect { .. } => {
                 // A baseline's readiness: retry until the connection is accepted.
                 let stream = loop {
                     match TcpStream::connect(&address) {
@@ -51,14 +56,10 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
                 stream
                     .set_read_timeout(Some(Duration::from_secs(5)))
                     .unwrap();
-                clients.insert(client.clone(), stream);
+                clients.insert(connection.clone(), stream);
             }
-            Action::Send {
-                client,
-                bytes,
-                pieces,
-            } => {
-                let stream = clients.get_mut(client).unwrap();
+            TcpVerb::Send { bytes, pieces } => {
+                let stream = clients.get_mut(connection).unwrap();
                 stream.set_nodelay(true).unwrap();
                 match pieces {
                     // The spec's own spacing of the pieces is part of the exchange.
@@ -73,41 +74,39 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
                     None => stream.write_all(bytes).unwrap(),
                 }
             }
-            Action::Expect {
-                client, matcher, ..
-            } => {
+            TcpVerb::Expect { matcher, .. } => {
                 let wanted = match matcher {
                     Matcher::Exact(bytes) => bytes.len(),
                     _ => 1,
                 };
                 let mut got = vec![0u8; wanted];
                 clients
-                    .get_mut(client)
+                    .get_mut(connection)
                     .unwrap()
                     .read_exact(&mut got)
                     .unwrap();
             }
-            Action::ExpectClosed { client, .. } => {
+            TcpVerb::ExpectClosed { .. } => {
                 let mut rest = Vec::new();
                 clients
-                    .get_mut(client)
+                    .get_mut(connection)
                     .unwrap()
                     .read_to_end(&mut rest)
                     .unwrap();
             }
-            Action::ExpectNothing { during, .. } => std::thread::sleep(*during),
-            Action::Shutdown { client } => {
+            TcpVerb::ExpectNothing { during } => std::thread::sleep(*during),
+            TcpVerb::Shutdown => {
                 clients
-                    .get_mut(client)
+                    .get_mut(connection)
                     .unwrap()
                     .shutdown(Shutdown::Write)
                     .unwrap();
             }
-            Action::Close { client } | Action::Reset { client } => {
-                clients.remove(client);
+            TcpVerb::Close | TcpVerb::Reset => {
+                clients.remove(connection);
             }
-            Action::WaitAccepted { .. } => {}
-            other => unreachable!("the baseline covers TCP server exercises only: {other:?}"),
+            TcpVerb::WaitAccepted { .. } => {}
+            TcpVerb::Accept { .. } => panic!("the baseline covers TCP server exercises only"),
         }
     }
     drop(clients);
@@ -185,7 +184,10 @@ async fn main() {
         ..RunSettings::default()
     };
     // The baseline speaks only TCP to a server: compare on the server exercises.
-    for (exercise, binary) in references.iter().filter(|(e, _)| e.listens_tcp.is_some()) {
+    for (exercise, binary) in references
+        .iter()
+        .filter(|(e, _)| matches!(e.role, ProgramRole::TcpServer { .. }))
+    {
         let program = submission::resolve(Some(binary), &[]).unwrap();
         let mut harness = Vec::new();
         let mut baseline = Vec::new();

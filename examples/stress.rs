@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use netgrade::pack::ExercisePack;
 use netgrade::plan::Exercise;
-use netgrade::process::ProgramCommand;
+use netgrade::program::ProgramCommand;
 use netgrade::reference::{self, Profile};
 use netgrade::report::SilentReporter;
 use netgrade::run::{RunSettings, grade};

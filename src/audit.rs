@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::plan::Exercise;
-use crate::process::ProgramCommand;
+use crate::program::ProgramCommand;
 use crate::report::SilentReporter;
 use crate::run::{RunSettings, grade};
 use crate::submission;

@@ -18,7 +18,7 @@ use tokio::task::JoinSet;
 
 use crate::audit::compile_rust;
 use crate::plan::Exercise;
-use crate::process::ProgramCommand;
+use crate::program::ProgramCommand;
 use crate::report::{Format, SilentReporter, render};
 use crate::run::{RunSettings, grade};
 use crate::sandbox::Isolation;

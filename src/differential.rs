@@ -7,9 +7,6 @@
 //! function), so the oracle is the reference. Generators are seeded; the seed is printed in
 //! the report and `--seed` replays a run exactly.
 
-use schemars::JsonSchema;
-use serde::Deserialize;
-
 #[allow(dead_code)]
 #[path = "../reference/src/bin/inet_conversions.rs"]
 mod inet_conversions;
@@ -24,8 +21,7 @@ mod service_lookup;
 mod special_addresses;
 
 /// A reference built into netgrade, with the inputs it is tested on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Oracle {
     /// Dotted quads and 8-hex-digit words, valid and not.
     InetConversions,
@@ -47,6 +43,19 @@ pub struct Case {
 }
 
 impl Oracle {
+    /// Every oracle.
+    pub const ALL: [Oracle; 4] = [
+        Oracle::InetConversions,
+        Oracle::PortRanges,
+        Oracle::SpecialAddresses,
+        Oracle::ServiceLookup,
+    ];
+
+    /// The oracle a spec names (`port-ranges`), if there is one by that name.
+    pub fn from_name(name: &str) -> Option<Oracle> {
+        Oracle::ALL.into_iter().find(|oracle| oracle.name() == name)
+    }
+
     /// The name used in specs.
     pub fn name(self) -> &'static str {
         match self {

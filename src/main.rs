@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use netgrade::pack::ExercisePack;
-use netgrade::process::kill_all_live_groups;
+use netgrade::program::kill_all_live_groups;
 use netgrade::reference::{self, Profile};
 use netgrade::report::{GradeEvent, Reporter, SilentReporter, TextReporter};
 use netgrade::run::{RunSettings, grade};

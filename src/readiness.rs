@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::plan::TcpConversation;
-use crate::process::{ProgramEnd, RunningProgram};
 use crate::procfs;
+use crate::program::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
 use crate::sockets::{SocketRow, Table, parse_proc_table};
 

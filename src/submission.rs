@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::process::ProgramCommand;
+use crate::program::ProgramCommand;
 use crate::sandbox::{Stage, confines_as_root};
 
 /// What the user asked to run could not be run.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use regex::Regex;
 
-use crate::process::{CapturedOutput, ProgramEnd};
+use crate::program::{CapturedOutput, LimitHit, ProgramEnd};
 
 /// One thing that happened during a test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,8 +160,8 @@ pub struct Transcript {
     pub stdout: CapturedOutput,
     /// The program's standard error.
     pub stderr: CapturedOutput,
-    /// Limits the run ran into, in words.
-    pub limits_hit: Vec<String>,
+    /// Limits the run ran into.
+    pub limits_hit: Vec<LimitHit>,
     /// The staged copy's folder and the folder it came from (see [`Transcript::stdout_text`]).
     pub staged_from: Option<(std::path::PathBuf, std::path::PathBuf)>,
 }

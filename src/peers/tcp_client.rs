@@ -12,8 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::matching::{MatchState, check};
-use crate::plan::Matcher;
+use crate::plan::{MatchState, Matcher, check};
 
 /// How the program ended the connection, seen from the client.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,8 +12,7 @@ use std::time::Duration;
 
 use tokio::net::UdpSocket;
 
-use super::matching::{MatchState, check};
-use crate::plan::{MAX_DATAGRAM_BYTES, Matcher};
+use crate::plan::{MAX_DATAGRAM_BYTES, MatchState, Matcher, check};
 
 /// A datagram that arrived at a peer.
 #[derive(Debug, Clone, PartialEq, Eq)]

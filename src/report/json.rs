@@ -62,8 +62,8 @@ struct JsonTest<'a> {
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     program_end: Option<String>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    limits_hit: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    limits_hit: Vec<String>,
     transcript: String,
 }
 
@@ -195,7 +195,12 @@ impl<W: Write> JsonReporter<W> {
                     },
                     hint: test.hint.as_deref(),
                     program_end: test.transcript.end.map(|end| end.to_string()),
-                    limits_hit: &test.transcript.limits_hit,
+                    limits_hit: test
+                        .transcript
+                        .limits_hit
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect(),
                     transcript: test.transcript.render(&self.normalizer),
                 }
             })

@@ -310,7 +310,9 @@ impl Sandbox {
         if confines_as_root() {
             // A process whose parent cannot be read has just ended (it may be the exiting init:
             // counting it as the program would make an exiting program look idle).
-            processes.retain(|&pid| pid != group && crate::procfs::parent_of(pid).is_some_and(|p| p != group));
+            processes.retain(|&pid| {
+                pid != group && crate::procfs::parent_of(pid).is_some_and(|p| p != group)
+            });
         }
         processes
     }

@@ -3,8 +3,9 @@
 //! These types only describe the file format (serde + JSON Schema). They are deliberately
 //! permissive where YAML is (e.g. `send` may carry `text` or `hex`) and strict about unknown
 //! keys; the checks that need more than one field at a time (exactly one payload, peers that
-//! exist, a regex that compiles) happen when the spec becomes a plan in [`crate::plan`], with the
-//! step's line and column kept through [`serde_saphyr::Spanned`].
+//! exist, a regex that compiles) happen when the spec becomes a plan (`crate::plan`), with the
+//! step's line and column kept through [`serde_saphyr::Spanned`]. This module imports nothing
+//! else of the crate: the file format stands on its own.
 
 use std::time::Duration;
 
@@ -40,20 +41,25 @@ pub struct ExerciseSpec {
     #[schemars(with = "Option<LimitsSpec>")]
     pub limits: Option<Spanned<LimitsSpec>>,
     /// The tests, run one by one, each against a fresh start of the program.
-    pub tests: Vec<TestSpec>,
+    #[schemars(with = "Vec<TestSpec>")]
+    pub tests: Vec<Spanned<TestSpec>>,
 }
 
 /// What the grader assumes about the program under test.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramSpec {
-    /// The socket the program must open before a test's steps begin (a server's port).
+    /// The socket a server program must open before a test's steps begin: `{ tcp: 8888 }` or
+    /// `{ udp: 8888 }` (any local address). A program either listens or connects, not both.
     #[serde(default)]
-    pub listens: Option<ListensSpec>,
-    /// The server the program is a client of: the grader listens there (TCP) or is bound
-    /// there (UDP, the peer named `server`) before the program starts.
+    #[schemars(with = "Option<PortFields>")]
+    pub listens: Option<Spanned<PortSpec>>,
+    /// The server a client program talks to: `{ tcp: 8888 }` (the grader listens there) or
+    /// `{ udp: 8888 }` (the grader's peer named `server` is bound there), before the program
+    /// starts.
     #[serde(default)]
-    pub connects: Option<ConnectsSpec>,
+    #[schemars(with = "Option<PortFields>")]
+    pub connects: Option<Spanned<PortSpec>>,
     /// Whether a Python traceback on stderr fails a test (default `allowed`). A
     /// `KeyboardInterrupt` caused by the grader's own Ctrl-C never does.
     #[serde(default)]
@@ -63,29 +69,49 @@ pub struct ProgramSpec {
     pub stop: StopSpec,
 }
 
-/// The port a server program must open. Ports are fixed, as in the course (8888). Exactly
-/// one of `tcp` and `udp`.
+/// A port on one transport: exactly one of `tcp` and `udp` (a mix is an error at its line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "PortFields")]
+pub enum PortSpec {
+    /// A TCP port.
+    Tcp(u16),
+    /// A UDP port.
+    Udp(u16),
+}
+
+/// `{ tcp: N }` or `{ udp: N }` as written.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ListensSpec {
-    /// A TCP port the program must be listening on (any local address).
+pub struct PortFields {
+    /// A TCP port (1 to 65535).
     #[serde(default)]
     pub tcp: Option<u16>,
-    /// A UDP port the program must have bound (any local address).
+    /// A UDP port (1 to 65535).
     #[serde(default)]
     pub udp: Option<u16>,
 }
 
-/// The port of the server a client program talks to. Exactly one of `tcp` and `udp`.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectsSpec {
-    /// The grader listens on this TCP port; `accept` steps take the program's connections.
-    #[serde(default)]
-    pub tcp: Option<u16>,
-    /// The grader binds this UDP port as the peer named `server`.
-    #[serde(default)]
-    pub udp: Option<u16>,
+impl TryFrom<PortFields> for PortSpec {
+    type Error = String;
+
+    fn try_from(fields: PortFields) -> Result<PortSpec, String> {
+        let port = match (fields.tcp, fields.udp) {
+            (Some(port), None) => PortSpec::Tcp(port),
+            (None, Some(port)) => PortSpec::Udp(port),
+            (Some(_), Some(_)) => {
+                return Err("give one of `tcp` and `udp`, not both: a program has one role".into());
+            }
+            (None, None) => {
+                return Err("give the port: `{ tcp: 8888 }` or `{ udp: 8888 }`".into());
+            }
+        };
+        match port {
+            PortSpec::Tcp(0) | PortSpec::Udp(0) => {
+                Err("port 0 is not a real port; use the course's 8888".into())
+            }
+            port => Ok(port),
+        }
+    }
 }
 
 /// What a Python traceback on stderr means for a test.
@@ -116,7 +142,7 @@ pub enum StopSpec {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeoutsSpec {
-    /// How long the program may take to start listening (default 10s).
+    /// How long the program may take to start: to listen, bind or connect (default 5s).
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub start: Option<Duration>,
@@ -335,11 +361,21 @@ pub struct ExpectOutputSpec {
     pub answer: Option<String>,
     /// Which stream (default stdout).
     #[serde(default)]
-    pub stream: Option<crate::process::OutputStream>,
+    pub stream: Option<StreamSpec>,
     /// How long to wait (overrides `timeouts.step`).
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
+}
+
+/// Which output stream of the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StreamSpec {
+    /// Standard output (`print`).
+    Stdout,
+    /// Standard error (tracebacks).
+    Stderr,
 }
 
 /// `expect_exit`: the program ends by itself.
@@ -359,8 +395,9 @@ pub struct ExpectExitSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DifferentialSpec {
-    /// Which reference answers (and generates the inputs): one built into netgrade.
-    pub oracle: crate::differential::Oracle,
+    /// Which reference answers (and generates the inputs): one built into netgrade
+    /// (`inet-conversions`, `port-ranges`, `special-addresses`, `service-lookup`).
+    pub oracle: String,
     /// How many inputs (1 to 1000).
     pub count: u32,
 }

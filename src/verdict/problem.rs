@@ -1,79 +1,12 @@
-//! Stage 4, verdict: [`TestResult`] and [`ExerciseResult`], the one result model every report
-//! format is written from, and [`Problem`], what went wrong in words a beginner understands.
+//! [`Problem`]: what went wrong in a test, as data, and [`Problem::explain`], the sentence a
+//! beginner reads.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::peers::ReadEnd;
-use crate::plan::{Action, Matcher, OutputMatcher, Step};
-use crate::sandbox::Isolation;
-use crate::transcript::{Transcript, show_bytes};
-
-/// The result of one test.
-#[derive(Debug, Clone)]
-pub struct TestResult {
-    /// 1-based test number in the spec.
-    pub number: usize,
-    /// Test name.
-    pub name: String,
-    /// Points earned.
-    pub points: u32,
-    /// Points available.
-    pub max_points: u32,
-    /// Pass, fail, or a grader error.
-    pub outcome: Outcome,
-    /// What happened.
-    pub transcript: Transcript,
-    /// The spec's hint for this test.
-    pub hint: Option<String>,
-    /// Who sees the result on a course platform.
-    pub visibility: crate::spec::Visibility,
-    /// The test's labels.
-    pub tags: Vec<String>,
-    /// Wall time of the test.
-    pub duration: Duration,
-}
-
-/// How a test went.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Every step passed.
-    Passed,
-    /// The program did something wrong.
-    Failed(Failure),
-    /// The grader could not run the test (not the student's fault).
-    Error(String),
-}
-
-impl TestResult {
-    /// Whether the test passed.
-    pub fn passed(&self) -> bool {
-        matches!(self.outcome, Outcome::Passed)
-    }
-}
-
-/// A failed test: which step, and what went wrong.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    /// The step that failed; `None` when the test failed before its steps (not listening)
-    /// or as a whole (time limit).
-    pub step: Option<FailedStep>,
-    /// What went wrong.
-    pub problem: Problem,
-    /// Where long payloads diverged ("the first 1024 of 102400 bytes arrived").
-    pub detail: Option<String>,
-}
-
-/// The step a test failed at.
-#[derive(Debug, Clone)]
-pub struct FailedStep {
-    /// 1-based step number within the test.
-    pub number: usize,
-    /// Line of the step in the spec file.
-    pub line: u64,
-    /// The step in words (`client a expects exactly "Thanks"`).
-    pub description: String,
-}
+use crate::program::ProgramEnd;
+use crate::transcript::show_bytes;
 
 /// What went wrong, as data; [`Problem::explain`] puts it in words.
 #[derive(Debug, Clone)]
@@ -198,7 +131,7 @@ pub enum Problem {
     /// The program ended otherwise than the step expects.
     WrongExit {
         expected: Option<i32>,
-        end: crate::process::ProgramEnd,
+        end: ProgramEnd,
     },
     /// The program did not end by itself.
     NotExited {
@@ -231,7 +164,7 @@ pub enum Problem {
     },
 }
 
-fn words(duration: Duration) -> String {
+pub(super) fn words(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
 
@@ -490,173 +423,5 @@ impl Problem {
             | Problem::UnexpectedDatagram { received, .. } => Some(received),
             _ => None,
         }
-    }
-}
-
-/// A matcher in words: `exactly "Thanks" (6 bytes)`.
-pub fn describe_matcher(matcher: &Matcher) -> String {
-    match matcher {
-        Matcher::Exact(bytes) => format!("exactly {} ({} bytes)", show_bytes(bytes), bytes.len()),
-        Matcher::Contains(bytes) => format!("text containing {}", show_bytes(bytes)),
-        Matcher::Regex(regex) => format!("text matching /{}/", regex.as_str()),
-        Matcher::Line(line) => format!("the line {line:?} (ending in a newline)"),
-        Matcher::Count(count) => format!("{count} bytes"),
-    }
-}
-
-/// A step in words, for "failed at step 4: ...".
-pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
-    let who = |name: &str| connection_label(name, grader_is_server);
-    match &step.action {
-        Action::Connect { client, .. } => format!("{} connects", who(client)),
-        Action::Send {
-            client,
-            bytes,
-            pieces,
-        } => {
-            let split = pieces
-                .map(|(size, _)| format!(" in pieces of {size} bytes"))
-                .unwrap_or_default();
-            format!("{} sends {}{split}", who(client), show_bytes(bytes))
-        }
-        Action::Expect {
-            client, matcher, ..
-        } => format!("{} expects {}", who(client), describe_matcher(matcher)),
-        Action::ExpectNothing { client, during } => {
-            format!("{} expects nothing for {}", who(client), words(*during))
-        }
-        Action::ExpectClosed { client, .. } => {
-            format!(
-                "{} expects your program to close the connection",
-                who(client)
-            )
-        }
-        Action::Close { client } => format!("{} closes its connection", who(client)),
-        Action::Shutdown { client } => format!("{} stops sending (half-close)", who(client)),
-        Action::Reset { client } => format!("{} resets its connection", who(client)),
-        Action::WaitAccepted { client, .. } => {
-            format!("your program accepts the connection of {}", who(client))
-        }
-        Action::Accept { client, .. } => {
-            format!("your program connects to the grader ({})", who(client))
-        }
-        Action::SendDatagram { peer, bytes } => {
-            format!("peer {peer} sends the datagram {}", show_bytes(bytes))
-        }
-        Action::ExpectDatagram { peer, matcher, .. } => format!(
-            "peer {peer} expects a datagram with {}",
-            describe_matcher(matcher)
-        ),
-        Action::ExpectNoDatagram { peer, during } => {
-            format!("peer {peer} expects no datagram for {}", words(*during))
-        }
-        Action::Type { bytes } => format!("type {} on stdin", show_bytes(bytes)),
-        Action::CloseStdin => "close stdin (Ctrl-D)".into(),
-        Action::ExpectOutput {
-            stream, matcher, ..
-        } => format!(
-            "expect {} on {}",
-            describe_output_matcher(matcher),
-            stream.name()
-        ),
-        Action::ExpectExit {
-            code: Some(code), ..
-        } => {
-            format!("expect your program to exit with code {code}")
-        }
-        Action::ExpectExit { code: None, .. } => "expect your program to exit".into(),
-        Action::Differential { oracle, count, .. } => format!(
-            "type {count} generated inputs, expecting the answers of the {} reference",
-            oracle.name()
-        ),
-    }
-}
-
-/// How a TCP connection is named in reports: `client a` when the grader connected to the
-/// program, `the server` (or `server connection b`) when the program connected to the grader.
-pub fn connection_label(name: &str, grader_is_server: bool) -> String {
-    match (grader_is_server, name) {
-        (false, _) => format!("client {name}"),
-        (true, "server") => "the server".to_owned(),
-        (true, _) => format!("server connection {name}"),
-    }
-}
-
-/// Words for what an `expect_output` step waits for.
-pub fn describe_output_matcher(matcher: &OutputMatcher) -> String {
-    match matcher {
-        OutputMatcher::Contains(text) => format!("text containing {text:?}"),
-        OutputMatcher::Keywords(words) => {
-            let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
-            format!("the words {} in this order", quoted.join(", "))
-        }
-        OutputMatcher::Regex(regex) => format!("text matching /{}/", regex.as_str()),
-        OutputMatcher::Answer(answer) => format!("a line ending with the answer {answer:?}"),
-    }
-}
-
-/// The result of grading one program on one exercise.
-#[derive(Debug, Clone)]
-pub struct ExerciseResult {
-    /// Exercise id.
-    pub exercise: String,
-    /// Exercise title.
-    pub title: String,
-    /// The program, as shown to people.
-    pub program: String,
-    /// How runs were isolated.
-    pub isolation: Isolation,
-    /// Results in test order.
-    pub tests: Vec<TestResult>,
-    /// Wall time of the whole grading.
-    pub duration: Duration,
-    /// Seed of the generated inputs, when the exercise has differential tests.
-    pub seed: Option<u64>,
-}
-
-impl ExerciseResult {
-    /// Points earned.
-    pub fn score(&self) -> u32 {
-        self.tests.iter().map(|t| t.points).sum()
-    }
-
-    /// Points available.
-    pub fn max_score(&self) -> u32 {
-        self.tests.iter().map(|t| t.max_points).sum()
-    }
-
-    /// Whether every test passed.
-    pub fn all_passed(&self) -> bool {
-        self.tests.iter().all(TestResult::passed)
-    }
-
-    /// Whether any test could not be run by the grader.
-    pub fn has_errors(&self) -> bool {
-        self.tests
-            .iter()
-            .any(|t| matches!(t.outcome, Outcome::Error(_)))
-    }
-}
-
-/// For an exact expectation, how far the received bytes got: where they first differ, or how
-/// much of the expected payload arrived. `None` when the plain expected/received lines say it.
-pub fn exact_progress(expected: &[u8], received: &[u8]) -> Option<String> {
-    let at = crate::peers::first_difference(expected, received);
-    if at < expected.len().min(received.len()) {
-        (at > 0).then(|| {
-            format!(
-                "the first {at} bytes were right; byte {at} differs (expected {}, received {})",
-                show_bytes(&expected[at..at + 1]),
-                show_bytes(&received[at..at + 1])
-            )
-        })
-    } else if received.len() < expected.len() && !received.is_empty() {
-        Some(format!(
-            "only the first {} of {} expected bytes arrived",
-            received.len(),
-            expected.len()
-        ))
-    } else {
-        None
     }
 }

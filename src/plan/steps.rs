@@ -1,0 +1,320 @@
+//! One step as written ([`StepSpec`]) → what it does ([`Action`]): defaults filled in,
+//! payloads built, matchers compiled. Errors are sentences; the caller adds the step's
+//! position.
+
+use std::time::Duration;
+
+use super::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
+use super::matchers::{Matcher, OutputMatcher, fold};
+use super::values::payload;
+use super::{DEFAULT_ACCEPT_WAIT, DEFAULT_PIECE_PAUSE, MAX_DATAGRAM_BYTES, MAX_DIFFERENTIAL_CASES};
+use crate::differential::Oracle;
+use crate::program::OutputStream;
+use crate::spec::{
+    DatagramSpec, ExpectDatagramSpec, ExpectOutputSpec, ExpectSpec, SendSpec, StepSpec, StreamSpec,
+};
+
+/// The exercise-wide defaults a step falls back on.
+pub(super) struct StepDefaults {
+    /// `timeouts.step`.
+    pub step_timeout: Duration,
+    /// `timeouts.start` (an `accept` waits for a program that is still starting).
+    pub start_timeout: Duration,
+}
+
+fn tcp(connection: String, verb: TcpVerb) -> Action {
+    Action::Tcp(TcpAction { connection, verb })
+}
+
+fn udp(peer: String, verb: UdpVerb) -> Action {
+    Action::Udp(UdpAction { peer, verb })
+}
+
+/// Plans one step.
+pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Action, String> {
+    let step_timeout = defaults.step_timeout;
+    Ok(match step {
+        StepSpec::Connect(client) => tcp(
+            client,
+            TcpVerb::Connect {
+                timeout: step_timeout,
+            },
+        ),
+        StepSpec::Accept(client) => tcp(
+            client,
+            TcpVerb::Accept {
+                // The program connects as it starts: allow it the time a program has to start.
+                timeout: defaults.start_timeout.max(step_timeout),
+            },
+        ),
+        StepSpec::Send(send) => plan_send(send)?,
+        StepSpec::Expect(expect) => {
+            let ExpectSpec { from, timeout, .. } = &expect;
+            let (from, timeout) = (from.clone(), timeout.unwrap_or(step_timeout));
+            tcp(
+                from,
+                TcpVerb::Expect {
+                    matcher: plan_matcher(MatcherFields::from(expect), "expect")?,
+                    timeout,
+                },
+            )
+        }
+        StepSpec::ExpectNothing(spec) => tcp(
+            spec.from,
+            TcpVerb::ExpectNothing {
+                during: spec.during,
+            },
+        ),
+        StepSpec::ExpectClosed(spec) => tcp(
+            spec.from,
+            TcpVerb::ExpectClosed {
+                timeout: spec.timeout.unwrap_or(step_timeout),
+            },
+        ),
+        StepSpec::Close(client) => tcp(client, TcpVerb::Close),
+        StepSpec::Shutdown(client) => tcp(client, TcpVerb::Shutdown),
+        StepSpec::Reset(client) => tcp(client, TcpVerb::Reset),
+        StepSpec::WaitAccepted(spec) => tcp(
+            spec.client,
+            TcpVerb::WaitAccepted {
+                up_to: spec.up_to.unwrap_or(DEFAULT_ACCEPT_WAIT),
+            },
+        ),
+        StepSpec::Datagram(spec) => plan_datagram(spec)?,
+        StepSpec::ExpectDatagram(spec) => {
+            let (at, timeout) = (spec.at.clone(), spec.timeout.unwrap_or(step_timeout));
+            udp(
+                at,
+                UdpVerb::Expect {
+                    matcher: plan_matcher(MatcherFields::from(spec), "expect_datagram")?,
+                    timeout,
+                },
+            )
+        }
+        StepSpec::ExpectNoDatagram(spec) => udp(
+            spec.at,
+            UdpVerb::ExpectNone {
+                during: spec.during,
+            },
+        ),
+        StepSpec::Type(text) => {
+            if text.contains('\n') {
+                return Err("type: one line at a time; use one `type` step per line".into());
+            }
+            Action::Console(ConsoleAction::Type {
+                bytes: format!("{text}\n").into_bytes(),
+            })
+        }
+        StepSpec::CloseStdin => Action::Console(ConsoleAction::CloseStdin),
+        StepSpec::ExpectOutput(spec) => plan_expect_output(spec, step_timeout)?,
+        StepSpec::ExpectExit(spec) => Action::Console(ConsoleAction::ExpectExit {
+            code: spec.code,
+            timeout: spec.timeout.unwrap_or(step_timeout),
+        }),
+        StepSpec::Differential(spec) => {
+            if !(1..=MAX_DIFFERENTIAL_CASES).contains(&spec.count) {
+                return Err(format!(
+                    "differential: `count` must be 1 to {MAX_DIFFERENTIAL_CASES}"
+                ));
+            }
+            let oracle = Oracle::from_name(&spec.oracle).ok_or_else(|| {
+                format!(
+                    "differential: unknown oracle `{}`; the oracles are {}",
+                    spec.oracle,
+                    Oracle::ALL.map(Oracle::name).join(", ")
+                )
+            })?;
+            Action::Console(ConsoleAction::Differential {
+                oracle,
+                count: spec.count as usize,
+                timeout: step_timeout,
+            })
+        }
+    })
+}
+
+fn plan_send(send: SendSpec) -> Result<Action, String> {
+    let bytes = payload(send.text, send.hex, send.repeat, "send")?;
+    let pieces = match send.piece_size {
+        Some(0) => return Err("send: `piece_size` must be at least 1".into()),
+        Some(size) => Some((size, send.pause.unwrap_or(DEFAULT_PIECE_PAUSE))),
+        None if send.pause.is_some() => {
+            return Err("send: `pause` only makes sense with `piece_size`".into());
+        }
+        None => None,
+    };
+    Ok(tcp(send.to, TcpVerb::Send { bytes, pieces }))
+}
+
+fn plan_datagram(spec: DatagramSpec) -> Result<Action, String> {
+    let bytes = match (&spec.text, &spec.hex) {
+        // An empty datagram is a real UDP message (unlike an empty TCP send).
+        (Some(text), None) if text.is_empty() => Vec::new(),
+        _ => payload(spec.text, spec.hex, spec.repeat, "datagram")?,
+    };
+    if bytes.len() > MAX_DATAGRAM_BYTES {
+        return Err(format!(
+            "datagram: {} bytes do not fit in one UDP datagram (at most {MAX_DATAGRAM_BYTES})",
+            bytes.len()
+        ));
+    }
+    Ok(udp(spec.from, UdpVerb::Send { bytes }))
+}
+
+/// The matcher keys of `expect` and `expect_datagram` (a datagram has no `line`/`bytes`).
+struct MatcherFields {
+    text: Option<String>,
+    hex: Option<String>,
+    repeat: Option<u32>,
+    contains: Option<String>,
+    regex: Option<String>,
+    line: Option<String>,
+    bytes: Option<usize>,
+}
+
+impl From<ExpectSpec> for MatcherFields {
+    fn from(spec: ExpectSpec) -> Self {
+        MatcherFields {
+            text: spec.text,
+            hex: spec.hex,
+            repeat: spec.repeat,
+            contains: spec.contains,
+            regex: spec.regex,
+            line: spec.line,
+            bytes: spec.bytes,
+        }
+    }
+}
+
+impl From<ExpectDatagramSpec> for MatcherFields {
+    fn from(spec: ExpectDatagramSpec) -> Self {
+        MatcherFields {
+            text: spec.text,
+            hex: spec.hex,
+            repeat: spec.repeat,
+            contains: spec.contains,
+            regex: spec.regex,
+            line: None,
+            bytes: None,
+        }
+    }
+}
+
+/// Exactly one matcher key, compiled. The message names which keys the step has, so it
+/// reads right for both `expect` and `expect_datagram`.
+fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
+    let MatcherFields {
+        text,
+        hex,
+        repeat,
+        contains,
+        regex,
+        line,
+        bytes,
+    } = fields;
+    let given = [
+        text.is_some(),
+        hex.is_some(),
+        contains.is_some(),
+        regex.is_some(),
+        line.is_some(),
+        bytes.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
+    if given != 1 {
+        let keys = if step == "expect" {
+            "`text`, `hex`, `contains`, `regex`, `line`, `bytes`"
+        } else {
+            "`text`, `hex`, `contains`, `regex`"
+        };
+        return Err(format!(
+            "{step}: give exactly one of {keys} (found {given})"
+        ));
+    }
+    if repeat.is_some() && text.is_none() && hex.is_none() {
+        return Err(format!("{step}: `repeat` goes with `text` or `hex`"));
+    }
+    Ok(if text.is_some() || hex.is_some() {
+        Matcher::Exact(payload(text, hex, repeat, step)?)
+    } else if let Some(needle) = contains {
+        if needle.is_empty() {
+            return Err(format!("{step}: `contains` must not be empty"));
+        }
+        Matcher::Contains(needle.into_bytes())
+    } else if let Some(pattern) = regex {
+        Matcher::Regex(
+            regex::bytes::Regex::new(&pattern)
+                .map_err(|e| format!("{step}: `regex` does not compile: {e}"))?,
+        )
+    } else if let Some(line) = line {
+        if line.contains('\n') {
+            return Err(format!(
+                "{step}: `line` is one line; it must not contain a newline"
+            ));
+        }
+        Matcher::Line(line)
+    } else {
+        match bytes {
+            Some(0) | None => return Err(format!("{step}: `bytes` must be at least 1")),
+            Some(count) => Matcher::Count(count),
+        }
+    })
+}
+
+fn plan_expect_output(spec: ExpectOutputSpec, step_timeout: Duration) -> Result<Action, String> {
+    let ExpectOutputSpec {
+        contains,
+        keywords,
+        regex,
+        answer,
+        stream,
+        timeout,
+    } = spec;
+    let given = [
+        contains.is_some(),
+        keywords.is_some(),
+        regex.is_some(),
+        answer.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
+    if given != 1 {
+        return Err(format!(
+            "expect_output: give exactly one of `contains`, `keywords`, `regex`, `answer` (found {given})"
+        ));
+    }
+    let folds_to_nothing = |text: &str| fold(text).0.is_empty();
+    let matcher = if let Some(text) = contains {
+        if folds_to_nothing(&text) {
+            return Err("expect_output: `contains` must have more than whitespace".into());
+        }
+        OutputMatcher::Contains(text)
+    } else if let Some(words) = keywords {
+        if words.is_empty() || words.iter().any(|w| folds_to_nothing(w)) {
+            return Err("expect_output: `keywords` must be a list of non-blank texts".into());
+        }
+        OutputMatcher::Keywords(words)
+    } else if let Some(pattern) = regex {
+        OutputMatcher::Regex(
+            regex::Regex::new(&pattern)
+                .map_err(|e| format!("expect_output: `regex` does not compile: {e}"))?,
+        )
+    } else {
+        let answer = answer.unwrap_or_default();
+        if folds_to_nothing(&answer) || answer.contains('\n') {
+            return Err("expect_output: `answer` is one non-blank line".into());
+        }
+        OutputMatcher::Answer(answer)
+    };
+    Ok(Action::Console(ConsoleAction::ExpectOutput {
+        stream: match stream {
+            None | Some(StreamSpec::Stdout) => OutputStream::Stdout,
+            Some(StreamSpec::Stderr) => OutputStream::Stderr,
+        },
+        matcher,
+        timeout: timeout.unwrap_or(step_timeout),
+    }))
+}

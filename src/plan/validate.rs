@@ -1,0 +1,573 @@
+//! Spec → plan: [`Exercise::from_spec`], the one place where a spec's fields are checked
+//! against each other. Every error names the spec file and the line and column of the value
+//! at fault.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use serde_saphyr::Spanned;
+
+use super::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
+use super::steps::{StepDefaults, plan_action};
+use super::values::{check_duration, check_entry, is_identifier, plan_limits};
+use super::{
+    DEFAULT_START_TIMEOUT, DEFAULT_STEP_TIMEOUT, DEFAULT_TEST_TIMEOUT, Exercise, ProgramRole, Step,
+    TestPlan, UDP_SERVER_PEER,
+};
+use crate::spec::{ExerciseSpec, PortSpec, ProgramSpec, SpecError, TestSpec, parse_spec};
+
+impl Exercise {
+    /// Parses and validates a spec. `source` names the file in every error.
+    pub fn from_yaml(text: &str, source: &str) -> Result<Exercise, SpecError> {
+        let spec = parse_spec(text, source)?;
+        Exercise::from_spec(spec, source)
+    }
+
+    /// Validates a parsed spec into a plan.
+    pub fn from_spec(spec: ExerciseSpec, source: &str) -> Result<Exercise, SpecError> {
+        let invalid_at = |(line, column): (u64, u64), message: String| SpecError::Invalid {
+            file: source.to_owned(),
+            line,
+            column,
+            message,
+        };
+        let (timeouts_at, limits_at, entry_at) =
+            (at(&spec.timeouts), at(&spec.limits), at(&spec.entry));
+        let timeouts = spec.timeouts.map(|s| s.value).unwrap_or_default();
+        let start_timeout = timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
+        let step_timeout = timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
+        let test_timeout = timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
+        if !is_identifier(&spec.id) {
+            return Err(invalid_at(
+                (1, 1),
+                format!(
+                    "exercise id `{}` must be lowercase letters, digits and dashes",
+                    spec.id
+                ),
+            ));
+        }
+        let role = role(&spec.program).map_err(|(place, message)| invalid_at(place, message))?;
+        if spec.tests.is_empty() {
+            return Err(invalid_at((1, 1), "the exercise has no tests".into()));
+        }
+        for (name, value) in [
+            ("timeouts.start", start_timeout),
+            ("timeouts.step", step_timeout),
+            ("timeouts.test", test_timeout),
+        ] {
+            check_duration(name, value).map_err(|message| invalid_at(timeouts_at, message))?;
+        }
+        let limits = plan_limits(&spec.limits.map(|s| s.value).unwrap_or_default())
+            .map_err(|message| invalid_at(limits_at, message))?;
+        let entry = spec.entry.map(|s| s.value).unwrap_or_default();
+        for name in &entry {
+            check_entry(name).map_err(|message| invalid_at(entry_at, message))?;
+        }
+        let context = TestContext {
+            source,
+            defaults: StepDefaults {
+                step_timeout,
+                start_timeout,
+            },
+            test_timeout,
+            role,
+            reference: spec.reference.as_deref(),
+        };
+        let tests = spec
+            .tests
+            .into_iter()
+            .enumerate()
+            .map(|(index, test)| plan_test(index + 1, test, &context))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Exercise {
+            id: spec.id,
+            title: spec.title,
+            source: source.to_owned(),
+            reference: spec.reference,
+            entry,
+            role,
+            stop: spec.program.stop,
+            traceback: spec.program.traceback,
+            start_timeout,
+            typing_timeout: DEFAULT_STEP_TIMEOUT,
+            limits,
+            tests,
+        })
+    }
+}
+
+/// The program's role from `listens` / `connects` (at most one of them).
+fn role(program: &ProgramSpec) -> Result<ProgramRole, ((u64, u64), String)> {
+    match (&program.listens, &program.connects) {
+        (Some(_), Some(connects)) => Err((
+            position(connects),
+            "program: give `listens` (a server) or `connects` (a client), not both".into(),
+        )),
+        (Some(listens), None) => Ok(match listens.value {
+            PortSpec::Tcp(port) => ProgramRole::TcpServer { port },
+            PortSpec::Udp(port) => ProgramRole::UdpServer { port },
+        }),
+        (None, Some(connects)) => Ok(match connects.value {
+            PortSpec::Tcp(port) => ProgramRole::TcpClient { port },
+            PortSpec::Udp(port) => ProgramRole::UdpClient { port },
+        }),
+        (None, None) => Ok(ProgramRole::Console),
+    }
+}
+
+fn position<T>(spanned: &Spanned<T>) -> (u64, u64) {
+    (spanned.referenced.line(), spanned.referenced.column())
+}
+
+/// Where an optional spanned value is written (line 1, column 1 when it is absent).
+fn at<T>(spanned: &Option<Spanned<T>>) -> (u64, u64) {
+    spanned.as_ref().map_or((1, 1), position)
+}
+
+/// What every test of an exercise is planned against.
+struct TestContext<'a> {
+    source: &'a str,
+    defaults: StepDefaults,
+    test_timeout: Duration,
+    role: ProgramRole,
+    reference: Option<&'a str>,
+}
+
+fn plan_test(
+    number: usize,
+    test: Spanned<TestSpec>,
+    context: &TestContext<'_>,
+) -> Result<TestPlan, SpecError> {
+    let test_at = position(&test);
+    let test = test.value;
+    let invalid_at = |(line, column): (u64, u64), message: String| SpecError::Invalid {
+        file: context.source.to_owned(),
+        line,
+        column,
+        message,
+    };
+    let mut peers = PeerState::default();
+    let mut steps = Vec::with_capacity(test.steps.len());
+    for spanned in test.steps {
+        let step_at = position(&spanned);
+        let mut action =
+            plan_action(spanned.value, &context.defaults).map_err(|m| invalid_at(step_at, m))?;
+        for (what, duration) in action.durations_mut() {
+            check_duration(what, *duration).map_err(|m| invalid_at(step_at, m))?;
+        }
+        check_peers(&action, context, &mut peers).map_err(|m| invalid_at(step_at, m))?;
+        steps.push(Step {
+            line: step_at.0,
+            action,
+        });
+    }
+    let timeout = test.timeout.unwrap_or(context.test_timeout);
+    check_duration("timeout", timeout)
+        .map_err(|message| invalid_at(test_at, format!("test {number}: {message}")))?;
+    Ok(TestPlan {
+        number,
+        name: test.name,
+        points: test.points,
+        hint: test.hint,
+        visibility: test.visibility,
+        tags: test.tags,
+        timeout,
+        steps,
+    })
+}
+
+/// What the steps so far have set up, to check each step uses only what exists.
+#[derive(Default)]
+struct PeerState {
+    /// TCP connections open now.
+    open_connections: BTreeSet<String>,
+    /// UDP peers that have sent (so the program knows their address).
+    udp_senders: BTreeSet<String>,
+    /// Standard input was closed.
+    stdin_closed: bool,
+}
+
+fn check_peers(
+    action: &Action,
+    context: &TestContext<'_>,
+    peers: &mut PeerState,
+) -> Result<(), String> {
+    match action {
+        Action::Tcp(TcpAction { connection, verb }) => check_tcp(connection, verb, context, peers),
+        Action::Udp(UdpAction { peer, verb }) => check_udp(peer, verb, context, peers),
+        Action::Console(console) => match console {
+            ConsoleAction::Type { .. } | ConsoleAction::Differential { .. }
+                if peers.stdin_closed =>
+            {
+                Err("stdin is already closed here (`close_stdin` came before)".into())
+            }
+            ConsoleAction::CloseStdin => {
+                peers.stdin_closed = true;
+                Ok(())
+            }
+            ConsoleAction::Differential { oracle, .. }
+                if context.reference != Some(oracle.name()) =>
+            {
+                Err(format!(
+                    "`differential` with oracle `{}` needs `reference: {}` (the oracle is that reference)",
+                    oracle.name(),
+                    oracle.name()
+                ))
+            }
+            _ => Ok(()),
+        },
+    }
+}
+
+fn check_tcp(
+    connection: &str,
+    verb: &TcpVerb,
+    context: &TestContext<'_>,
+    peers: &mut PeerState,
+) -> Result<(), String> {
+    match verb {
+        TcpVerb::Connect { .. } | TcpVerb::Accept { .. } => {
+            let connect = matches!(verb, TcpVerb::Connect { .. });
+            match (connect, context.role) {
+                (true, ProgramRole::TcpServer { .. }) | (false, ProgramRole::TcpClient { .. }) => {}
+                (true, _) => {
+                    return Err(
+                        "`connect` needs `program.listens.tcp` (the port the program listens on)"
+                            .into(),
+                    );
+                }
+                (false, _) => {
+                    return Err("`accept` needs `program.connects.tcp` (the port the grader listens on for the program)".into());
+                }
+            }
+            if !peers.open_connections.insert(connection.to_owned()) {
+                return Err(format!(
+                    "connection `{connection}` is already open; close it first or use another name"
+                ));
+            }
+        }
+        _ => {
+            if !peers.open_connections.contains(connection) {
+                let opener = if context.role.grader_is_server() {
+                    "accept"
+                } else {
+                    "connect"
+                };
+                return Err(format!(
+                    "connection `{connection}` is not open here; add `- {opener}: {connection}` before this step"
+                ));
+            }
+            if matches!(verb, TcpVerb::Close | TcpVerb::Reset) {
+                peers.open_connections.remove(connection);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_udp(
+    peer: &str,
+    verb: &UdpVerb,
+    context: &TestContext<'_>,
+    peers: &mut PeerState,
+) -> Result<(), String> {
+    let server_peer = peer == UDP_SERVER_PEER;
+    match verb {
+        UdpVerb::Send { .. } if server_peer => {
+            if !matches!(context.role, ProgramRole::UdpClient { .. }) {
+                return Err(format!(
+                    "peer `{UDP_SERVER_PEER}` needs `program.connects.udp` (the port the program sends to)"
+                ));
+            }
+        }
+        UdpVerb::Send { .. } => {
+            if !matches!(context.role, ProgramRole::UdpServer { .. }) {
+                return Err(format!(
+                    "peer `{peer}` sends to the program's UDP port: add `program.listens.udp`, or use the peer `{UDP_SERVER_PEER}` with `program.connects.udp`"
+                ));
+            }
+            peers.udp_senders.insert(peer.to_owned());
+        }
+        UdpVerb::Expect { .. } | UdpVerb::ExpectNone { .. } => {
+            if server_peer {
+                if !matches!(context.role, ProgramRole::UdpClient { .. }) {
+                    return Err(format!(
+                        "peer `{UDP_SERVER_PEER}` needs `program.connects.udp`"
+                    ));
+                }
+            } else if !peers.udp_senders.contains(peer) {
+                return Err(format!(
+                    "peer `{peer}` has sent nothing yet, so the program cannot know its address; add `- datagram: {{ from: {peer}, text: ... }}` first"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Matcher;
+
+    const HEADER: &str =
+        "id: t\ntitle: T\nprogram: { listens: { tcp: 8888 } }\ntests:\n  - name: n\n    steps:\n";
+
+    fn plan(steps: &str) -> Result<Exercise, SpecError> {
+        Exercise::from_yaml(&format!("{HEADER}{steps}"), "t.yaml")
+    }
+
+    fn plan_with(program: &str, steps: &str) -> Result<Exercise, SpecError> {
+        let yaml = format!(
+            "id: t\ntitle: T\nreference: port-ranges\nprogram: {program}\ntests:\n  - name: n\n    steps:\n{steps}"
+        );
+        Exercise::from_yaml(&yaml, "t.yaml")
+    }
+
+    fn error_with(program: &str, steps: &str) -> String {
+        plan_with(program, steps).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn absurd_timeouts_and_limits_are_refused() {
+        let err = plan("      - connect: a\n      - expect: { from: a, text: x, timeout: 3h }\n")
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("timeout: 3h is out of range"),
+            "{err}"
+        );
+        let spec = HEADER.replace("tests:", "limits: { memory: 1KiB }\ntests:");
+        let err =
+            Exercise::from_yaml(&format!("{spec}      - connect: a\n"), "t.yaml").unwrap_err();
+        assert!(err.to_string().contains("limits.memory"), "{err}");
+    }
+
+    #[test]
+    fn a_test_timeout_out_of_range_is_reported_at_its_test() {
+        let yaml = "id: t\ntitle: T\nprogram: { listens: { tcp: 8888 } }\ntests:\n  - name: n\n    timeout: 2h\n    steps:\n      - connect: a\n";
+        let err = Exercise::from_yaml(yaml, "t.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:5:5: test 1: timeout"), "{err}");
+    }
+
+    #[test]
+    fn entries_outside_the_submission_are_refused_at_their_line() {
+        let spec = HEADER.replace("tests:", "entry: [../../etc/passwd]\ntests:");
+        let err =
+            Exercise::from_yaml(&format!("{spec}      - connect: a\n"), "t.yaml").unwrap_err();
+        assert!(err.to_string().contains("no `..`"), "{err}");
+    }
+
+    #[test]
+    fn a_client_must_connect_before_sending() {
+        let err = plan("      - send: { to: a, text: hi }\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:7:9: connection `a` is not open here; add `- connect: a` before this step"
+        );
+    }
+
+    #[test]
+    fn send_needs_exactly_one_payload() {
+        let err =
+            plan("      - connect: a\n      - send: { to: a, text: hi, hex: '00' }\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.yaml:8:9: send: give `text` or `hex`, not both"
+        );
+    }
+
+    #[test]
+    fn expect_needs_exactly_one_matcher() {
+        let err = plan("      - connect: a\n      - expect: { from: a }\n").unwrap_err();
+        assert!(err.to_string().contains("found 0"), "{err}");
+    }
+
+    #[test]
+    fn bad_regex_is_reported_at_its_step() {
+        let err =
+            plan("      - connect: a\n      - expect: { from: a, regex: '(' }\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("t.yaml:8:9: expect: `regex` does not compile")
+        );
+    }
+
+    #[test]
+    fn repeat_multiplies_the_payload() {
+        let exercise =
+            plan("      - connect: a\n      - send: { to: a, text: ab, repeat: 3 }\n").unwrap();
+        match &exercise.tests[0].steps[1].action {
+            Action::Tcp(TcpAction {
+                verb: TcpVerb::Send { bytes, .. },
+                ..
+            }) => assert_eq!(bytes, b"ababab"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reconnecting_after_close_is_allowed_but_not_twice_open() {
+        assert!(plan("      - connect: a\n      - close: a\n      - connect: a\n").is_ok());
+        let err = plan("      - connect: a\n      - connect: a\n").unwrap_err();
+        assert!(err.to_string().contains("already open"), "{err}");
+    }
+
+    #[test]
+    fn console_steps_parse_including_a_bare_close_stdin() {
+        let exercise = plan_with(
+            "{}",
+            "      - type: hello\n      - close_stdin\n      - expect_output: { answer: x }\n      - expect_exit: { code: 0 }\n",
+        )
+        .unwrap();
+        assert_eq!(exercise.role, ProgramRole::Console);
+        let actions: Vec<_> = exercise.tests[0].steps.iter().map(|s| &s.action).collect();
+        assert!(
+            matches!(actions[0], Action::Console(ConsoleAction::Type { bytes }) if bytes == b"hello\n")
+        );
+        assert!(matches!(
+            actions[1],
+            Action::Console(ConsoleAction::CloseStdin)
+        ));
+        assert!(matches!(
+            actions[3],
+            Action::Console(ConsoleAction::ExpectExit { code: Some(0), .. })
+        ));
+    }
+
+    #[test]
+    fn typing_after_stdin_is_closed_is_refused() {
+        let err = error_with("{}", "      - close_stdin\n      - type: more\n");
+        assert!(err.contains("stdin is already closed"), "{err}");
+    }
+
+    #[test]
+    fn expect_output_needs_exactly_one_matcher() {
+        let err = error_with("{}", "      - expect_output: { answer: a, contains: b }\n");
+        assert!(err.contains("found 2"), "{err}");
+        let err = error_with("{}", "      - expect_output: { contains: \"  \" }\n");
+        assert!(err.contains("more than whitespace"), "{err}");
+    }
+
+    #[test]
+    fn accept_needs_the_grader_to_be_a_server() {
+        let err = error_with("{ listens: { tcp: 8888 } }", "      - accept: s\n");
+        assert!(
+            err.contains("`accept` needs `program.connects.tcp`"),
+            "{err}"
+        );
+        assert!(
+            plan_with(
+                "{ connects: { tcp: 8888 } }",
+                "      - accept: s\n      - send: { to: s, text: hi }\n"
+            )
+            .is_ok()
+        );
+        let err = error_with(
+            "{ connects: { tcp: 8888 } }",
+            "      - send: { to: s, text: hi }\n",
+        );
+        assert!(err.contains("add `- accept: s`"), "{err}");
+    }
+
+    #[test]
+    fn udp_peers_are_checked() {
+        let err = error_with(
+            "{ connects: { udp: 8888 } }",
+            "      - datagram: { from: a, text: hi }\n",
+        );
+        assert!(err.contains("add `program.listens.udp`"), "{err}");
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - expect_datagram: { at: a, text: hi }\n",
+        );
+        assert!(err.contains("has sent nothing yet"), "{err}");
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - expect_datagram: { at: server, text: hi }\n",
+        );
+        assert!(err.contains("needs `program.connects.udp`"), "{err}");
+        let ok = plan_with(
+            "{ listens: { udp: 8888 } }",
+            "      - datagram: { from: a, text: \"\" }\n      - expect_datagram: { at: a, text: Thanks }\n",
+        )
+        .unwrap();
+        assert!(matches!(
+            &ok.tests[0].steps[0].action,
+            Action::Udp(UdpAction { verb: UdpVerb::Send { bytes }, .. }) if bytes.is_empty()
+        ));
+        assert!(matches!(
+            &ok.tests[0].steps[1].action,
+            Action::Udp(UdpAction {
+                verb: UdpVerb::Expect {
+                    matcher: Matcher::Exact(_),
+                    ..
+                },
+                ..
+            })
+        ));
+        let err = error_with(
+            "{ listens: { udp: 8888 } }",
+            "      - datagram: { from: a, text: abcd, repeat: 20000 }\n",
+        );
+        assert!(err.contains("do not fit in one UDP datagram"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_mix_of_roles_is_an_error_at_its_own_line() {
+        let yaml = "id: t\ntitle: T\nprogram:\n  stop: kill\n  listens: { tcp: 8888, udp: 8888 }\ntests:\n  - name: n\n    steps: [ { type: x } ]\n";
+        let err = Exercise::from_yaml(yaml, "t.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:5:"), "{err}");
+        assert!(err.contains("not both"), "{err}");
+        let yaml = "id: t\ntitle: T\nprogram:\n  listens: { tcp: 8888 }\n  connects: { tcp: 8888 }\ntests:\n  - name: n\n    steps: [ { type: x } ]\n";
+        let err = Exercise::from_yaml(yaml, "t.yaml").unwrap_err().to_string();
+        assert!(err.starts_with("t.yaml:5:"), "{err}");
+        assert!(err.contains("`listens` (a server) or `connects`"), "{err}");
+        let err = error_with("{ connects: {} }", "      - type: x\n");
+        assert!(err.contains("give the port"), "{err}");
+        let err = error_with("{ listens: { tcp: 0 } }", "      - type: x\n");
+        assert!(err.contains("port 0"), "{err}");
+    }
+
+    #[test]
+    fn a_differential_oracle_must_be_the_exercise_s_reference() {
+        assert!(
+            plan_with(
+                "{}",
+                "      - differential: { oracle: port-ranges, count: 10 }\n"
+            )
+            .is_ok()
+        );
+        let err = error_with(
+            "{}",
+            "      - differential: { oracle: service-lookup, count: 10 }\n",
+        );
+        assert!(err.contains("needs `reference: service-lookup`"), "{err}");
+        let err = error_with(
+            "{}",
+            "      - differential: { oracle: port-ranges, count: 0 }\n",
+        );
+        assert!(err.contains("`count` must be 1 to 1000"), "{err}");
+        let err = error_with(
+            "{}",
+            "      - differential: { oracle: port-range, count: 5 }\n",
+        );
+        assert!(err.contains("unknown oracle `port-range`"), "{err}");
+    }
+
+    #[test]
+    fn the_slow_factor_scales_every_time_limit_once() {
+        let exercise = plan(
+            "      - connect: a\n      - expect: { from: a, text: x, timeout: 2s }\n      - expect_nothing: { from: a, for: 100ms }\n",
+        )
+        .unwrap();
+        let slow = exercise.with_time_factor(3.0);
+        assert_eq!(slow.start_timeout, exercise.start_timeout * 3);
+        assert_eq!(slow.tests[0].timeout, exercise.tests[0].timeout * 3);
+        let mut original = exercise.tests[0].steps[1].action.clone();
+        let mut scaled = slow.tests[0].steps[1].action.clone();
+        assert_eq!(
+            *scaled.durations_mut()[0].1,
+            *original.durations_mut()[0].1 * 3
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Single values of a spec, checked and converted: durations, sizes, limits, entry names,
+//! identifiers and payloads (`text`/`hex` with `repeat`).
+
+use std::time::Duration;
+
+use super::MAX_PAYLOAD_BYTES;
+use crate::sandbox::Limits;
+use crate::spec::LimitsSpec;
+
+/// Longest time limit a spec may set: a test that needs longer is not a beginner's exercise,
+/// and an absurd value would let one submission hold a grading slot for hours.
+pub const MAX_DURATION: Duration = Duration::from_secs(600);
+
+/// A time limit must be more than zero and at most [`MAX_DURATION`].
+pub(super) fn check_duration(what: &str, value: Duration) -> Result<(), String> {
+    if value.is_zero() || value > MAX_DURATION {
+        return Err(format!(
+            "{what}: {} is out of range (more than 0, at most 10m)",
+            humantime::format_duration(value)
+        ));
+    }
+    Ok(())
+}
+
+/// An entry name must stay inside the submission: relative, no `..`, a valid glob.
+pub fn check_entry(entry: &str) -> Result<(), String> {
+    let path = std::path::Path::new(entry);
+    if entry.is_empty()
+        || path.is_absolute()
+        || path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Err(format!(
+            "entry `{entry}` must be a file name inside the submission folder (no `..`, not absolute)"
+        ));
+    }
+    globset::Glob::new(entry)
+        .map(|_| ())
+        .map_err(|e| format!("entry `{entry}` is not a valid pattern: {e}"))
+}
+
+/// Parses "256MiB", "1GiB", "64KiB", "1000000" into bytes.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size like 256MiB"))?;
+    let factor = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "KB" => 1 << 10,
+        "MiB" | "M" | "MB" => 1 << 20,
+        "GiB" | "G" | "GB" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use KiB, MiB or GiB)")),
+    };
+    number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
+}
+
+/// The limits a spec sets, over the defaults, each within its range.
+pub(super) fn plan_limits(spec: &LimitsSpec) -> Result<Limits, String> {
+    let mut limits = Limits::default();
+    let in_range = |what: &str, value: u64, low: u64, high: u64| {
+        if (low..=high).contains(&value) {
+            Ok(value)
+        } else {
+            Err(format!(
+                "limits.{what}: {value} is out of range ({low} to {high})"
+            ))
+        }
+    };
+    if let Some(cpu) = spec.cpu {
+        check_duration("limits.cpu", cpu)?;
+        limits.cpu_seconds = cpu.as_secs().max(1);
+    }
+    if let Some(memory) = &spec.memory {
+        let bytes = parse_size(memory).map_err(|e| format!("limits.memory: {e}"))?;
+        limits.memory_bytes = in_range("memory", bytes, 16 << 20, 16 << 30)?;
+    }
+    if let Some(processes) = spec.processes {
+        limits.processes = in_range("processes", processes, 1, 4096)?;
+    }
+    if let Some(size) = &spec.file_size {
+        let bytes = parse_size(size).map_err(|e| format!("limits.file_size: {e}"))?;
+        limits.file_bytes = in_range("file_size", bytes, 1, 4 << 30)?;
+    }
+    if let Some(files) = spec.open_files {
+        limits.open_files = in_range("open_files", files, 16, 65536)?;
+    }
+    Ok(limits)
+}
+
+/// Lowercase letters, digits and dashes.
+pub(super) fn is_identifier(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Builds the bytes of a `text`/`hex` payload, repeated.
+pub(super) fn payload(
+    text: Option<String>,
+    hex: Option<String>,
+    repeat: Option<u32>,
+    step: &str,
+) -> Result<Vec<u8>, String> {
+    let unit = match (text, hex) {
+        (Some(text), None) => text.into_bytes(),
+        (None, Some(hex)) => parse_hex(&hex).map_err(|e| format!("{step}: `hex`: {e}"))?,
+        (Some(_), Some(_)) => return Err(format!("{step}: give `text` or `hex`, not both")),
+        (None, None) => return Err(format!("{step}: give the bytes as `text` or `hex`")),
+    };
+    let times = repeat.unwrap_or(1);
+    if times == 0 {
+        return Err(format!("{step}: `repeat` must be at least 1"));
+    }
+    let total = unit.len().saturating_mul(times as usize);
+    if unit.is_empty() {
+        return Err(format!(
+            "{step}: the payload is empty (TCP has no empty messages)"
+        ));
+    }
+    if total > MAX_PAYLOAD_BYTES {
+        return Err(format!(
+            "{step}: payload of {total} bytes is over the {MAX_PAYLOAD_BYTES}-byte limit"
+        ));
+    }
+    Ok(unit.repeat(times as usize))
+}
+
+/// Parses hex digits, ignoring whitespace: `"c0 a8 01 02"` → `[0xc0, 0xa8, 1, 2]`.
+pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
+    let digits: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !digits.len().is_multiple_of(2) {
+        return Err(format!("odd number of hex digits in `{text}`"));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| {
+            let pair = std::str::from_utf8(pair).map_err(|_| format!("not hex: `{text}`"))?;
+            u8::from_str_radix(pair, 16).map_err(|_| format!("`{pair}` is not a hex byte"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("256MiB"), Ok(256 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+    }
+
+    #[test]
+    fn entries_cannot_leave_the_submission() {
+        assert!(check_entry("server.py").is_ok());
+        assert!(check_entry("*.py").is_ok());
+        assert!(check_entry("../../etc/passwd").is_err());
+        assert!(check_entry("/etc/passwd").is_err());
+    }
+
+    #[test]
+    fn hex_parses_with_spaces() {
+        assert_eq!(parse_hex("c0 a8 01 02"), Ok(vec![0xc0, 0xa8, 1, 2]));
+        assert!(parse_hex("c0a").is_err());
+        assert!(parse_hex("zz").is_err());
+    }
+}

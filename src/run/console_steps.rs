@@ -1,0 +1,166 @@
+//! Console steps: type a line, close stdin, expect output, expect the exit, and differential
+//! runs (many generated inputs, each answered like the reference).
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::problems::{StepProblem, output_problem};
+use super::session::Session;
+use crate::differential::Oracle;
+use crate::peers::expect_output;
+use crate::plan::{ConsoleAction, OutputMatcher};
+use crate::program::{ExitKind, OutputStream, ProgramEnd};
+use crate::readiness::is_settled;
+use crate::transcript::Entry;
+use crate::verdict::{Problem, describe_output_matcher};
+
+impl Session<'_> {
+    /// Plays one console step.
+    pub(super) async fn play_console(&mut self, action: &ConsoleAction) -> Result<(), StepProblem> {
+        match action {
+            ConsoleAction::Type { bytes } => {
+                self.type_input(bytes).await?;
+                self.record(Entry::Typed {
+                    bytes: bytes.clone(),
+                });
+            }
+            ConsoleAction::CloseStdin => {
+                self.program.close_input().await;
+                self.record(Entry::StdinClosed);
+            }
+            ConsoleAction::ExpectOutput {
+                stream,
+                matcher,
+                timeout,
+            } => {
+                let matcher = matcher.with_hostname(&self.hostname);
+                let text = self.expect_output(*stream, &matcher, *timeout).await?;
+                self.record(Entry::Printed {
+                    stream: stream.name(),
+                    text,
+                });
+            }
+            ConsoleAction::ExpectExit { code, timeout } => {
+                let end = self.wait_for_exit(*timeout).await?;
+                if code.is_some_and(|code| end.exit != ExitKind::Code(code)) {
+                    return Err(Problem::WrongExit {
+                        expected: *code,
+                        end,
+                    }
+                    .into());
+                }
+                self.record(Entry::Exited { end });
+            }
+            ConsoleAction::Differential {
+                oracle,
+                count,
+                timeout,
+            } => self.differential(*oracle, *count, *timeout).await?,
+        }
+        Ok(())
+    }
+
+    /// Types the generated inputs one by one, each when the program waits for it, and expects
+    /// the reference's answer to each. A failure comes with which input it was and the seed.
+    async fn differential(
+        &mut self,
+        oracle: Oracle,
+        count: usize,
+        timeout: Duration,
+    ) -> Result<(), StepProblem> {
+        let seed = self.seed;
+        for (index, case) in oracle.cases(seed, count, &self.services).iter().enumerate() {
+            self.settle().await;
+            let line = format!("{}\n", case.input);
+            let answer = OutputMatcher::Answer(case.answer.clone());
+            let outcome = match self.type_input(line.as_bytes()).await {
+                Ok(()) => self
+                    .expect_output(OutputStream::Stdout, &answer, timeout)
+                    .await
+                    .map(|_| ()),
+                Err(problem) => Err(problem),
+            };
+            outcome.map_err(|problem| {
+                let detail = format!(
+                    "generated input {} of {count}: typed {:?}, the reference answers {:?} \
+                     (the same inputs again: --seed {seed})",
+                    index + 1,
+                    case.input,
+                    case.answer
+                );
+                StepProblem::Problem(Box::new(problem), Some(detail))
+            })?;
+        }
+        self.record(Entry::AnsweredLikeReference {
+            oracle: oracle.name(),
+            count,
+        });
+        Ok(())
+    }
+
+    /// Waits for the program to end by itself, giving up early when it is idle instead.
+    async fn wait_for_exit(&self, timeout: Duration) -> Result<ProgramEnd, Problem> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut is_idle = self.idle_check();
+        let mut slice = Duration::from_millis(2);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if let Some(end) = self.program.wait_for_end(slice.min(remaining)).await {
+                return Ok(end);
+            }
+            if remaining <= slice {
+                return Err(Problem::NotExited {
+                    waited: timeout,
+                    program_idle: false,
+                });
+            }
+            if is_idle() {
+                if let Some(end) = self.program.ended() {
+                    return Ok(end);
+                }
+                return Err(Problem::NotExited {
+                    waited: started.elapsed(),
+                    program_idle: true,
+                });
+            }
+            slice = (slice * 2).min(Duration::from_millis(50));
+        }
+    }
+
+    /// Types `bytes` on the program's stdin (not recorded: the caller records what it typed).
+    async fn type_input(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        self.program
+            .type_input(bytes, self.exercise.typing_timeout)
+            .await
+            .map_err(|error| Problem::InputFailed {
+                error: match (error.kind(), self.program.ended()) {
+                    (_, Some(end)) => format!(
+                        "your program ended before it read this input ({end}); see its output below"
+                    ),
+                    (std::io::ErrorKind::BrokenPipe, None) => {
+                        "your program closed its standard input".into()
+                    }
+                    _ => error.to_string(),
+                },
+            })
+    }
+
+    /// Waits until the program's output on `stream` satisfies `matcher` (see
+    /// [`expect_output`]); fails as soon as the program is idle or has ended without it.
+    async fn expect_output(
+        &mut self,
+        stream: OutputStream,
+        matcher: &OutputMatcher,
+        timeout: Duration,
+    ) -> Result<String, Problem> {
+        let expected = describe_output_matcher(matcher);
+        let (program, sandbox, conversation) = (self.program, self.sandbox, self.conversation());
+        let closed_by_grader = self.closed_by_grader.clone();
+        let is_settled = || is_settled(program, sandbox, conversation, &closed_by_grader);
+        expect_output(program, stream, matcher, timeout, is_settled)
+            .await
+            .map_err(|error| output_problem(stream, expected, error, timeout))
+    }
+}

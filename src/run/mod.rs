@@ -1,0 +1,131 @@
+//! Stage 3, run: [`grade`] executes an [`Exercise`]'s tests against a program.
+//!
+//! Each test gets a fresh [`crate::sandbox::Sandbox`] and a fresh start of the program
+//! ([`test_run`]); the grader waits until the program is ready, plays the test's steps with
+//! scripted peers ([`session`], one file per step family), records a
+//! [`crate::transcript::Transcript`], stops the program and turns what happened into a
+//! [`TestResult`]. Tests run in parallel (each in its own network namespace, so port 8888 never
+//! collides) and are reported in order, as soon as a test and all before it are done.
+
+mod console_steps;
+mod problems;
+mod session;
+mod tcp_steps;
+mod test_run;
+mod udp_steps;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::plan::Exercise;
+use crate::program::ProgramCommand;
+use crate::report::{GradeEvent, Reporter};
+use crate::sandbox::Isolation;
+use crate::verdict::{ExerciseResult, TestResult};
+
+/// How a grading run is carried out.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    /// Isolation of each test run.
+    pub isolation: Isolation,
+    /// Tests run at once (forced to 1 on host loopback).
+    pub jobs: usize,
+    /// Every time limit is multiplied by this (for slow machines).
+    pub slow: f64,
+    /// Only these test numbers (all when empty).
+    pub only_tests: Vec<usize>,
+    /// Seed of the differential tests' inputs (a fresh one per grading when absent).
+    pub seed: Option<u64>,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            isolation: Isolation::Namespace,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            slow: 1.0,
+            only_tests: Vec::new(),
+            seed: None,
+        }
+    }
+}
+
+/// Grades `program` on every (selected) test of `exercise`, reporting each result in test
+/// order as soon as it and all before it are known.
+pub async fn grade(
+    exercise: &Exercise,
+    program: &ProgramCommand,
+    settings: &RunSettings,
+    reporter: &mut (dyn Reporter + Send),
+) -> std::io::Result<ExerciseResult> {
+    let started = Instant::now();
+    let seed = exercise.has_differential().then(|| {
+        settings
+            .seed
+            .unwrap_or_else(crate::differential::random_seed)
+    });
+    reporter.write_event(&GradeEvent::Started {
+        exercise,
+        program: &program.display,
+        isolation: settings.isolation,
+        slow: settings.slow,
+        seed,
+    })?;
+    let jobs = match settings.isolation {
+        Isolation::Namespace => settings.jobs.max(1),
+        Isolation::HostLoopback => 1,
+    };
+    let permits = Arc::new(Semaphore::new(jobs));
+    let run = test_run::TestRun {
+        // Every time limit is scaled here, once.
+        exercise: exercise.with_time_factor(settings.slow),
+        command: program.clone(),
+        isolation: settings.isolation,
+        seed: seed.unwrap_or_default(),
+    };
+    let run = Arc::new(run);
+    let selected =
+        |number: usize| settings.only_tests.is_empty() || settings.only_tests.contains(&number);
+    let order: Vec<usize> = (0..exercise.tests.len())
+        .filter(|&index| selected(exercise.tests[index].number))
+        .collect();
+    let mut running = JoinSet::new();
+    for &index in &order {
+        let permits = Arc::clone(&permits);
+        let run = Arc::clone(&run);
+        running.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (index, run.run(index).await)
+        });
+    }
+    let mut finished = BTreeMap::new();
+    let mut next_to_report = 0;
+    let mut results: Vec<TestResult> = Vec::with_capacity(order.len());
+    while let Some(joined) = running.join_next().await {
+        let (index, result) = joined.map_err(std::io::Error::other)?;
+        finished.insert(index, result);
+        while let Some(result) = order
+            .get(next_to_report)
+            .and_then(|index| finished.remove(index))
+        {
+            reporter.write_event(&GradeEvent::TestFinished(&result))?;
+            results.push(result);
+            next_to_report += 1;
+        }
+    }
+    let result = ExerciseResult {
+        exercise: exercise.id.clone(),
+        title: exercise.title.clone(),
+        program: program.display.clone(),
+        isolation: settings.isolation,
+        tests: results,
+        duration: started.elapsed(),
+        seed,
+    };
+    reporter.write_event(&GradeEvent::Finished(&result))?;
+    Ok(result)
+}

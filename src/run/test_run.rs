@@ -1,0 +1,153 @@
+//! One test's life: [`TestRun::run`] — a fresh sandbox and program start, the steps, the stop,
+//! and the [`TestResult`].
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::problems::StepError;
+use super::session::{Opening, Session};
+use crate::plan::{Exercise, TestPlan};
+use crate::program::{ProgramCommand, RunningProgram};
+use crate::sandbox::{Isolation, Sandbox};
+use crate::spec::TracebackSpec;
+use crate::transcript::{Entry, Transcript};
+use crate::verdict::{Failure, Outcome, Problem, TestResult};
+
+/// Longest wait for a program that may be on its way out after a failure.
+const ENDING_GRACE: Duration = Duration::from_secs(1);
+
+/// What every test of one grading shares.
+#[derive(Debug)]
+pub(super) struct TestRun {
+    /// The exercise, its time limits already scaled by `--slow`.
+    pub exercise: Exercise,
+    /// The program.
+    pub command: ProgramCommand,
+    /// How runs are isolated.
+    pub isolation: Isolation,
+    /// Seed of generated inputs.
+    pub seed: u64,
+}
+
+impl TestRun {
+    /// Runs test `index` from a fresh start of the program to its stop.
+    pub async fn run(&self, index: usize) -> TestResult {
+        let test = &self.exercise.tests[index];
+        let started = Instant::now();
+        let mut result = TestResult {
+            number: test.number,
+            name: test.name.clone(),
+            points: 0,
+            max_points: test.points,
+            outcome: Outcome::Passed,
+            transcript: Transcript::default(),
+            hint: test.hint.clone(),
+            visibility: test.visibility,
+            tags: test.tags.clone(),
+            duration: Duration::ZERO,
+        };
+        match self.play(test).await {
+            Ok((transcript, failure)) => {
+                result.transcript = transcript;
+                match failure {
+                    None => result.points = test.points,
+                    Some(failure) => result.outcome = Outcome::Failed(failure),
+                }
+            }
+            Err(message) => result.outcome = Outcome::Error(message),
+        }
+        result.duration = started.elapsed();
+        result
+    }
+
+    /// Plays the test in a fresh sandbox; `Err` when the grader itself could not.
+    async fn play(&self, test: &TestPlan) -> Result<(Transcript, Option<Failure>), String> {
+        let exercise = &self.exercise;
+        let sandbox = Sandbox::create(self.isolation, exercise.limits)
+            .map_err(|error| format!("could not create the sandbox: {error}"))?;
+        // The server a client program talks to must exist before the program starts.
+        let opening = Opening::prepare(exercise.role, &sandbox)
+            .await
+            .map_err(|error| format!("could not open the grader's server: {error}"))?;
+        let program =
+            RunningProgram::spawn(&self.command, &sandbox).map_err(|error| error.to_string())?;
+        let mut session = Session::new(exercise, &sandbox, &program, self.seed);
+        session.record(Entry::Started {
+            command: self.command.display.clone(),
+        });
+        let limit = test.timeout;
+        let failure = match tokio::time::timeout(limit, session.play(opening, test)).await {
+            Ok(Ok(())) => None,
+            Ok(Err(StepError::Failed(failure))) => Some(failure),
+            Ok(Err(StepError::Grader(message))) => return Err(message),
+            Err(_) => Some(Failure {
+                step: None,
+                problem: Problem::TestTimedOut { limit },
+                detail: None,
+            }),
+        };
+        // Whatever the outcome, let the program finish what it is doing (bounded): its end is
+        // then its own when it was on its way out, not a race with the grader's Ctrl-C.
+        session.settle().await;
+        if let Some(failure) = &failure
+            && failure_may_mean_the_program_ended(&failure.problem)
+            && !session.is_idle()
+        {
+            // Not idle: the program may be on its way out (crashed on this input). Give it a
+            // moment, so the report says so every time instead of depending on who was faster.
+            program.wait_for_end(ENDING_GRACE).await;
+        }
+        // The grader's connections stay open until the program is stopped: what it does when
+        // they close is not part of the test.
+        let (mut transcript, peers) = session.finish();
+        let finished = program.stop(exercise.stop, &sandbox).await;
+        drop(peers);
+        transcript.limits_hit = finished.limits_hit;
+        transcript.staged_from = finished.staged_from;
+        transcript.end = Some(finished.end);
+        transcript.stdout = finished.stdout;
+        transcript.stderr = finished.stderr;
+        let failure = failure.or_else(|| traceback_failure(exercise, &transcript));
+        Ok((transcript, failure))
+    }
+}
+
+fn failure_may_mean_the_program_ended(problem: &Problem) -> bool {
+    matches!(
+        problem,
+        Problem::NoReply {
+            program_idle: false,
+            ..
+        } | Problem::ConnectFailed { .. }
+            | Problem::ConnectionEnded { .. }
+            | Problem::SendFailed { .. }
+            | Problem::InputFailed { .. }
+            | Problem::NoDatagram { .. }
+    )
+}
+
+/// With `traceback: fails`, a Python traceback on stderr fails an otherwise passing test
+/// (the grader's own Ctrl-C and its `KeyboardInterrupt` excepted).
+fn traceback_failure(exercise: &Exercise, transcript: &Transcript) -> Option<Failure> {
+    if exercise.traceback != TracebackSpec::Fails {
+        return None;
+    }
+    let stderr = transcript.stderr_text();
+    stderr
+        .contains("Traceback (most recent call last):")
+        .then(|| {
+            let last_line = stderr
+                .lines()
+                .rev()
+                .find(|line| !line.trim().is_empty())
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            Failure {
+                step: None,
+                problem: Problem::Traceback { last_line },
+                detail: None,
+            }
+        })
+}
