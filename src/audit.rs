@@ -12,7 +12,7 @@ use crate::plan::Exercise;
 use crate::program::ProgramCommand;
 use crate::report::SilentReporter;
 use crate::run::{RunSettings, grade};
-use crate::submission;
+use crate::submission::{self, compile_rust};
 
 /// What a fixture declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +88,7 @@ pub enum FixtureError {
     #[error("{0}: fixtures in good/ must `pass`, fixtures in bad/ must `fail`")]
     WrongFolder(PathBuf),
     /// A Rust fixture did not compile.
-    #[error("{path}: rustc failed:\n{output}")]
+    #[error("{path}: {output}")]
     Compile {
         /// The source.
         path: PathBuf,
@@ -133,30 +133,13 @@ pub fn fixtures(exercise_dir: &Path) -> Result<Vec<Fixture>, FixtureError> {
     Ok(found)
 }
 
-/// Compiles a single-file Rust program with rustc into `into`; returns the executable.
-pub fn compile_rust(source: &Path, into: &Path) -> Result<PathBuf, FixtureError> {
-    let stem = source.file_stem().unwrap_or_default().to_string_lossy();
-    let binary = into.join(format!("{stem}-{}", std::process::id()));
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = std::process::Command::new(rustc)
-        .args(["--edition", "2021", "-O", "-o"])
-        .arg(&binary)
-        .arg(source)
-        .output()
-        .map_err(|e| FixtureError::Other(format!("cannot run rustc: {e}")))?;
-    if !output.status.success() {
-        return Err(FixtureError::Compile {
-            path: source.to_owned(),
-            output: String::from_utf8_lossy(&output.stderr).into_owned(),
-        });
-    }
-    Ok(binary)
-}
-
 /// How to run a fixture: a .py as it is, a .rs compiled into `scratch` first.
 pub fn program_for(fixture: &Fixture, scratch: &Path) -> Result<ProgramCommand, FixtureError> {
     let program = if fixture.source.extension().is_some_and(|e| e == "rs") {
-        compile_rust(&fixture.source, scratch)?
+        compile_rust(&fixture.source, scratch).map_err(|error| FixtureError::Compile {
+            path: fixture.source.clone(),
+            output: error.to_string(),
+        })?
     } else {
         fixture.source.clone()
     };

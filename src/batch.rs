@@ -1,7 +1,7 @@
 //! Grading a whole class: [`grade_class`] over the [`Submission`]s in a folder.
 //!
 //! Every sub-folder is one student's submission. Its program is found by name
-//! ([`find_entry`]), graded like `netgrade test` (each test in its own sandbox), and its result
+//! ([`crate::submission::find_entry`]), graded like `netgrade test` (each test in its own sandbox), and its result
 //! written at once, atomically, to the output folder, so an interrupted batch loses nothing
 //! and `--resume` skips what is done. A submission that cannot be run (empty, no program, does
 //! not compile) gets its own verdict with the reason; it never stops the batch.
@@ -11,18 +11,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use globset::Glob;
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
-use crate::audit::compile_rust;
 use crate::plan::Exercise;
-use crate::program::ProgramCommand;
 use crate::report::{Format, SilentReporter, render};
 use crate::run::{RunSettings, grade};
 use crate::sandbox::Isolation;
-use crate::submission;
+use crate::submission::{NotRunnable, find_entry};
 use crate::transcript::Transcript;
 use crate::verdict::{ExerciseResult, Failure, Outcome, Problem, TestResult};
 
@@ -63,117 +60,8 @@ pub fn partition(all: Vec<Submission>, part: usize, parts: usize) -> Vec<Submiss
         .collect()
 }
 
-/// Most files looked at when searching a submission for its program.
-const MAX_FILES_SEARCHED: usize = 2000;
-
-/// Files of `dir` (relative paths, at most three folders deep), shallowest first, then by name.
-fn files_of(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let mut folders = vec![(PathBuf::new(), 0)];
-    while let Some((relative, depth)) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(dir.join(&relative)) else {
-            continue;
-        };
-        for entry in entries.flatten().take(MAX_FILES_SEARCHED) {
-            let name = entry.file_name();
-            let path = relative.join(&name);
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if name.to_string_lossy().starts_with('.') || kind.is_symlink() {
-                continue;
-            }
-            if kind.is_dir() && depth < 3 && name != "target" && name != "__pycache__" {
-                folders.push((path, depth + 1));
-            } else if kind.is_file() {
-                files.push(path);
-            }
-        }
-    }
-    files.sort_by_key(|path| (path.components().count(), path.clone()));
-    files
-}
-
-/// Finds the program of a submission: `entry` (from `--entry`), else the exercise's entry
-/// names in order, else the only `.py` file, else the only executable, else `main.rs`
-/// (compiled with rustc into `scratch`; no Cargo build scripts are ever run).
-pub fn find_entry(
-    dir: &Path,
-    entry: Option<&str>,
-    defaults: &[String],
-    scratch: &Path,
-) -> Result<ProgramCommand, String> {
-    let files = files_of(dir);
-    if files.is_empty() {
-        return Err("the submission is empty".into());
-    }
-    let patterns: Vec<&str> = match entry {
-        Some(entry) => vec![entry],
-        None => defaults.iter().map(String::as_str).collect(),
-    };
-    for pattern in &patterns {
-        let matcher = Glob::new(pattern)
-            .map_err(|e| format!("bad entry pattern `{pattern}`: {e}"))?
-            .compile_matcher();
-        if let Some(found) = files.iter().find(|file| {
-            matcher.is_match(file) || file.file_name().is_some_and(|name| matcher.is_match(name))
-        }) {
-            return runnable(&dir.join(found), scratch);
-        }
-    }
-    if entry.is_none() {
-        let top_level: Vec<&PathBuf> = files
-            .iter()
-            .filter(|f| f.components().count() == 1)
-            .collect();
-        let python: Vec<_> = top_level
-            .iter()
-            .filter(|f| f.extension().is_some_and(|e| e == "py"))
-            .collect();
-        if let [only] = python.as_slice() {
-            return runnable(&dir.join(only), scratch);
-        }
-        let executables: Vec<_> = top_level
-            .iter()
-            .filter(|f| is_executable(&dir.join(f)))
-            .collect();
-        if let [only] = executables.as_slice() {
-            return runnable(&dir.join(only), scratch);
-        }
-        for main in ["main.rs", "src/main.rs"] {
-            if dir.join(main).is_file() {
-                return runnable(&dir.join(main), scratch);
-            }
-        }
-    }
-    let mut looked_for: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
-    if entry.is_none() {
-        looked_for
-            .extend(["a single .py file", "a single executable", "main.rs"].map(String::from));
-    }
-    Err(format!(
-        "no program found (looked for {})",
-        looked_for.join(", ")
-    ))
-}
-
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-fn runnable(path: &Path, scratch: &Path) -> Result<ProgramCommand, String> {
-    let program = if path.extension().is_some_and(|e| e == "rs") {
-        compile_rust(path, scratch).map_err(|e| format!("it does not compile: {e}"))?
-    } else {
-        path.to_owned()
-    };
-    submission::resolve(Some(&program), &[]).map_err(|e| e.to_string())
-}
-
 /// A result for a submission that could not be run: every test fails with the reason.
-pub fn not_run(exercise: &Exercise, program: &str, reason: &str) -> ExerciseResult {
+pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> ExerciseResult {
     ExerciseResult {
         exercise: exercise.id.clone(),
         title: exercise.title.clone(),
@@ -190,7 +78,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &str) -> ExerciseResu
                 outcome: Outcome::Failed(Failure {
                     step: None,
                     problem: Problem::NotRun {
-                        reason: reason.to_owned(),
+                        reason: reason.clone(),
                     },
                     detail: None,
                 }),
@@ -219,6 +107,8 @@ pub struct ClassRow {
     pub failed_tests: Vec<usize>,
     /// The first problem in one line, or "all tests passed".
     pub reason: String,
+    /// The submission could not be run at all (empty, no program, does not compile).
+    pub not_runnable: bool,
     /// Whether this run graded it (false: its result was kept from an earlier run).
     pub graded_now: bool,
 }
@@ -240,6 +130,7 @@ impl ClassRow {
             max_score: result.max_score(),
             failed_tests: failed.iter().map(|t| t.number).collect(),
             reason,
+            not_runnable: result.not_runnable(),
             graded_now: true,
         }
     }
@@ -269,6 +160,9 @@ impl ClassRow {
                 .filter_map(|t| t["number"].as_u64().map(|n| n as usize))
                 .collect(),
             reason,
+            not_runnable: failed
+                .iter()
+                .any(|test| test["failure"]["kind"] == "not_run"),
             graded_now: false,
         })
     }
@@ -429,6 +323,7 @@ pub async fn grade_class(
             max_score: exercise.tests.iter().map(|t| t.points).sum(),
             failed_tests: exercise.tests.iter().map(|t| t.number).collect(),
             reason: format!("netgrade could not grade it: {error}"),
+            not_runnable: false,
             graded_now: true,
         });
         done += 1;
@@ -498,29 +393,5 @@ mod tests {
             seen.sort();
             assert_eq!(seen, ["a", "b", "c", "d", "e", "f", "g"], "{parts} parts");
         }
-    }
-
-    #[test]
-    fn entry_search_prefers_names_then_the_only_python_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let scratch = tempfile::tempdir().unwrap();
-        assert_eq!(
-            find_entry(dir.path(), None, &[], scratch.path()).unwrap_err(),
-            "the submission is empty"
-        );
-        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
-        let missing = find_entry(dir.path(), None, &["server.py".into()], scratch.path());
-        assert!(missing.unwrap_err().contains("looked for server.py"));
-        std::fs::write(dir.path().join("my_server.py"), "print(1)").unwrap();
-        let found = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
-        assert!(found.display.ends_with("my_server.py"), "{}", found.display);
-        std::fs::create_dir(dir.path().join("src")).unwrap();
-        std::fs::write(dir.path().join("src/server.py"), "print(1)").unwrap();
-        let named = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
-        assert!(
-            named.display.ends_with("src/server.py"),
-            "{}",
-            named.display
-        );
     }
 }

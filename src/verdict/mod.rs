@@ -120,6 +120,20 @@ impl ExerciseResult {
         self.tests.iter().all(TestResult::passed)
     }
 
+    /// Whether the submission could not be run at all (its program was not found or did not
+    /// compile).
+    pub fn not_runnable(&self) -> bool {
+        self.tests.iter().any(|test| {
+            matches!(
+                &test.outcome,
+                Outcome::Failed(Failure {
+                    problem: Problem::NotRun { .. },
+                    ..
+                })
+            )
+        })
+    }
+
     /// Whether any test could not be run by the grader.
     pub fn has_errors(&self) -> bool {
         self.tests

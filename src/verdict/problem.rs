@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::peers::ReadEnd;
 use crate::program::ProgramEnd;
+use crate::submission::NotRunnable;
 use crate::transcript::show_bytes;
 
 /// What went wrong, as data; [`Problem::explain`] puts it in words.
@@ -101,7 +102,7 @@ pub enum Problem {
         /// The limit.
         limit: Duration,
     },
-    /// The submission could not be run at all (no program found, it did not compile).
+    /// A client program did not connect to the grader's server in time.
     NeverConnected { port: u16, waited: Duration },
     /// A client program ended without connecting to the grader's server.
     EndedBeforeConnecting { port: u16 },
@@ -158,9 +159,10 @@ pub enum Problem {
     DatagramSendFailed { peer: String, error: String },
     /// With `traceback: fails`, the program wrote a Python traceback.
     Traceback { last_line: String },
+    /// The submission could not be run at all (no program found, it did not compile).
     NotRun {
-        /// Why, in words.
-        reason: String,
+        /// Why.
+        reason: NotRunnable,
     },
 }
 

@@ -42,7 +42,7 @@ pub fn program_for(source: &Path) -> PathBuf {
     built
         .entry(source.to_owned())
         .or_insert_with(|| {
-            netgrade::audit::compile_rust(source, Path::new(env!("CARGO_TARGET_TMPDIR")))
+            netgrade::submission::compile_rust(source, Path::new(env!("CARGO_TARGET_TMPDIR")))
                 .expect("the fixture compiles")
         })
         .clone()

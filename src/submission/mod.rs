@@ -1,8 +1,16 @@
-//! Turning what the user typed into a [`ProgramCommand`]: `server.py`, `./server`, or
-//! `-- any command`.
+//! What to run: turning what the user typed or handed in into a [`ProgramCommand`].
 //!
-//! A `.py` file runs with `python3`, an executable as it is, anything else after `--`. Every
-//! mistake (missing file, a folder, not executable, python3 absent) is a plain message.
+//! A `.py` file runs with `python3`, an executable as it is, anything else after `--`
+//! ([`resolve`]); a submission folder is searched for its program ([`find_entry`]); a single
+//! Rust file is compiled ([`compile_rust`]). Every mistake is a typed reason with a plain
+//! message: [`SubmissionError`] for what the user typed (netgrade cannot run), [`NotRunnable`]
+//! for what a student handed in (the student's verdict).
+
+mod compile;
+mod discover;
+
+pub use compile::{CompileError, compile_rust};
+pub use discover::find_entry;
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
@@ -12,7 +20,7 @@ use crate::program::ProgramCommand;
 use crate::sandbox::{Stage, confines_as_root};
 
 /// What the user asked to run could not be run.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SubmissionError {
     /// Nothing to run was given.
     #[error("no program given: name it (`server.py`, `./server`) or give a command after `--`")]
@@ -34,6 +42,34 @@ pub enum SubmissionError {
     /// An interpreter or command is not installed.
     #[error("`{0}` was not found on PATH; install it or give its full path")]
     CommandNotFound(String),
+}
+
+/// Why a student's submission cannot be run: its verdict, not netgrade's error.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum NotRunnable {
+    /// The folder holds no files.
+    #[error("the submission is empty")]
+    Empty,
+    /// No file matched the names the program is looked for under.
+    #[error("no program found (looked for {})", looked_for.join(", "))]
+    NoProgram {
+        /// What was looked for, in order.
+        looked_for: Vec<String>,
+    },
+    /// An `--entry` pattern is not a valid glob.
+    #[error("bad entry pattern `{pattern}`: {error}")]
+    BadPattern {
+        /// The pattern.
+        pattern: String,
+        /// Why it is invalid.
+        error: String,
+    },
+    /// The program did not compile.
+    #[error("it does not compile: {0}")]
+    DoesNotCompile(CompileError),
+    /// The program file cannot be run as it is.
+    #[error("{0}")]
+    Unusable(SubmissionError),
 }
 
 /// Resolves a program path or an explicit command into what to run.

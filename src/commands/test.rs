@@ -1,0 +1,99 @@
+//! `netgrade test`: grade one program on one exercise.
+
+use std::io::Write;
+
+use anyhow::{Context, Result, bail};
+use netgrade::pack::ExercisePack;
+use netgrade::report::GradeEvent;
+use netgrade::run::grade;
+use netgrade::submission;
+
+use super::{Conclusion, settings};
+use crate::cli::TestArgs;
+
+pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
+    let (exercise, _) = pack.find(&args.exercise)?;
+    let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
+    // A folder is a submission: its program is searched for. Finding none is the student's
+    // verdict (every test fails with the reason), not a grader error.
+    let program = match &args.program {
+        Some(dir) if dir.is_dir() => netgrade::submission::find_entry(
+            dir,
+            args.entry.as_deref(),
+            &exercise.entry,
+            scratch.path(),
+        )
+        .map_err(|reason| (dir.display().to_string(), reason)),
+        _ => Ok(submission::resolve(args.program.as_deref(), &args.command)?),
+    };
+    for number in &args.tests {
+        if !exercise.tests.iter().any(|t| t.number == *number) {
+            bail!(
+                "--test {number}: exercise {} has tests 1 to {}",
+                exercise.id,
+                exercise.tests.len()
+            );
+        }
+    }
+    let mut settings = settings(&args.run)?;
+    settings.only_tests = args.tests.clone();
+    let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
+    // With --output the report is built in memory and written at the end, whole.
+    let mut buffer = Vec::new();
+    let result = {
+        let sink: Box<dyn Write + Send> = match &args.output {
+            Some(_) => Box::new(&mut buffer),
+            None => Box::new(anstream::stdout()),
+        };
+        let mut reporter = args.format.reporter(sink, rerun, args.verbose);
+        match &program {
+            Ok(program) => grade(&exercise, program, &settings, reporter.as_mut()).await?,
+            Err((shown, reason)) => {
+                let mut result = netgrade::batch::not_run(&exercise, shown, reason);
+                if !settings.only_tests.is_empty() {
+                    result
+                        .tests
+                        .retain(|t| settings.only_tests.contains(&t.number));
+                }
+                reporter.write_event(&GradeEvent::Started {
+                    exercise: &exercise,
+                    program: shown,
+                    isolation: settings.isolation,
+                    slow: settings.slow,
+                    seed: None,
+                })?;
+                for test in &result.tests {
+                    reporter.write_event(&GradeEvent::TestFinished(test))?;
+                }
+                reporter.write_event(&GradeEvent::Finished(&result))?;
+                result
+            }
+        }
+    };
+    if let Some(path) = &args.output {
+        netgrade::batch::write_atomically(path, &buffer)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if result.has_errors() {
+        bail!("some tests could not be run (see above)");
+    }
+    Ok(if result.all_passed() {
+        Conclusion::Passed
+    } else {
+        Conclusion::Failed
+    })
+}
+
+fn rerun_program(args: &TestArgs) -> String {
+    match &args.program {
+        Some(path) => path.display().to_string(),
+        None => {
+            let parts: Vec<String> = args
+                .command
+                .iter()
+                .map(|p| p.to_string_lossy().into_owned())
+                .collect();
+            format!("-- {}", parts.join(" "))
+        }
+    }
+}
