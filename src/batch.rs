@@ -91,6 +91,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> Exer
             .collect(),
         duration: Duration::ZERO,
         seed: None,
+        fixed_ports: exercise.fixed_ports(),
     }
 }
 
@@ -225,9 +226,9 @@ async fn grade_one(
         }
         Err(reason) => not_run(exercise, &submission.dir.display().to_string(), &reason),
     };
-    let json = render(Format::Json, exercise, &result, rerun.clone())?;
+    let json = render(Format::Json, &result, &rerun)?;
     if !matches!(settings.format, Format::Json | Format::Text) {
-        let extra = render(settings.format, exercise, &result, rerun)?;
+        let extra = render(settings.format, &result, &rerun)?;
         write_atomically(
             &result_path(settings, &submission.student, settings.format),
             &extra,

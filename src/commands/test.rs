@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use netgrade::pack::ExercisePack;
-use netgrade::report::GradeEvent;
+use netgrade::report::{Format, GradeEvent, Reporter, SilentReporter, TextReporter, render};
 use netgrade::run::grade;
 use netgrade::submission;
 
@@ -38,41 +38,42 @@ pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     let mut settings = settings(&args.run)?;
     settings.only_tests = args.tests.clone();
     let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
-    // With --output the report is built in memory and written at the end, whole.
-    let mut buffer = Vec::new();
-    let result = {
-        let sink: Box<dyn Write + Send> = match &args.output {
-            Some(_) => Box::new(&mut buffer),
-            None => Box::new(anstream::stdout()),
-        };
-        let mut reporter = args.format.reporter(sink, rerun, args.verbose);
-        match &program {
-            Ok(program) => grade(&exercise, program, &settings, reporter.as_mut()).await?,
-            Err((shown, reason)) => {
-                let mut result = netgrade::batch::not_run(&exercise, shown, reason);
-                if !settings.only_tests.is_empty() {
-                    result
-                        .tests
-                        .retain(|t| settings.only_tests.contains(&t.number));
-                }
-                reporter.write_event(&GradeEvent::Started {
-                    exercise: &exercise,
-                    program: shown,
-                    isolation: settings.isolation,
-                    slow: settings.slow,
-                    seed: None,
-                })?;
-                for test in &result.tests {
-                    reporter.write_event(&GradeEvent::TestFinished(test))?;
-                }
-                reporter.write_event(&GradeEvent::Finished(&result))?;
-                result
+    // Text is shown live on the terminal, test by test; every other format (and any report
+    // written to --output) is rendered whole from the final result.
+    let live = args.format == Format::Text && args.output.is_none();
+    let mut reporter: Box<dyn Reporter + Send> = if live {
+        let mut text = TextReporter::new(anstream::stdout(), rerun.clone());
+        text.verbose = args.verbose;
+        Box::new(text)
+    } else {
+        Box::new(SilentReporter)
+    };
+    let result = match &program {
+        Ok(program) => grade(&exercise, program, &settings, reporter.as_mut()).await?,
+        Err((shown, reason)) => {
+            let mut result = netgrade::batch::not_run(&exercise, shown, reason);
+            result.tests.retain(|t| settings.selects(t.number));
+            reporter.write_event(&GradeEvent::Started {
+                exercise: &exercise,
+                program: shown,
+                isolation: settings.isolation,
+                slow: settings.slow,
+                seed: None,
+            })?;
+            for test in &result.tests {
+                reporter.write_event(&GradeEvent::TestFinished(test))?;
             }
+            reporter.write_event(&GradeEvent::Finished(&result))?;
+            result
         }
     };
-    if let Some(path) = &args.output {
-        netgrade::batch::write_atomically(path, &buffer)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    if !live {
+        let rendered = render(args.format, &result, &rerun)?;
+        match &args.output {
+            Some(path) => netgrade::batch::write_atomically(path, &rendered)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+            None => anstream::stdout().write_all(&rendered)?,
+        }
     }
     if result.has_errors() {
         bail!("some tests could not be run (see above)");

@@ -1,30 +1,14 @@
-//! [`ClassroomReporter`]: what GitHub Classroom's grading reporter reads.
+//! [`render`]: what GitHub Classroom's grading reporter reads.
 //!
 //! The reporter takes, from each runner step, a base64-encoded JSON
 //! `{version: 1, status, max_score, tests: [{name, status, score, message, …}]}` (passed in as
 //! `<RUNNER>_RESULTS`); this writes exactly that base64 line, ready for
 //! `echo "result=$(netgrade … --format classroom)" >> "$GITHUB_OUTPUT"`.
 
-use std::io::{self, Write};
-
 use base64::Engine;
 use serde::Serialize;
 
-use super::{GradeEvent, Reporter};
 use crate::verdict::{ExerciseResult, Outcome};
-
-/// Writes the base64 result line when grading ends.
-pub struct ClassroomReporter<W: Write> {
-    out: W,
-    rerun: String,
-}
-
-impl<W: Write> ClassroomReporter<W> {
-    /// A reporter writing to `out`.
-    pub fn new(out: W, rerun: String) -> Self {
-        ClassroomReporter { out, rerun }
-    }
-}
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -85,14 +69,8 @@ pub fn classroom_json(result: &ExerciseResult, rerun: &str) -> serde_json::Value
     serde_json::to_value(document).unwrap_or_default()
 }
 
-impl<W: Write> Reporter for ClassroomReporter<W> {
-    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
-        if let GradeEvent::Finished(result) = event {
-            let json = classroom_json(result, &self.rerun).to_string();
-            let encoded = base64::engine::general_purpose::STANDARD.encode(json);
-            writeln!(self.out, "{encoded}")?;
-            self.out.flush()?;
-        }
-        Ok(())
-    }
+/// The base64 line of a result.
+pub fn render(result: &ExerciseResult, rerun: &str) -> String {
+    let json = classroom_json(result, rerun).to_string();
+    base64::engine::general_purpose::STANDARD.encode(json)
 }

@@ -1,34 +1,16 @@
-//! [`GradescopeReporter`]: Gradescope's autograder `results.json`.
+//! [`render`]: Gradescope's autograder `results.json`.
 //!
 //! Fields per Gradescope's autograder specification: top-level `score`, `execution_time`,
 //! `output`; `tests[]` with `name`, `number`, `score`, `max_score`, `status`
 //! (`passed`/`failed`), `output` (the failure report), `visibility` (hidden tests stay hidden)
 //! and `tags`.
 
-use std::io::{self, Write};
+use std::io;
 
 use serde::Serialize;
 
-use super::{GradeEvent, Reporter, plain_test_report};
+use super::plain_test_report;
 use crate::verdict::ExerciseResult;
-
-/// Writes `results.json` when grading ends.
-pub struct GradescopeReporter<W: Write> {
-    out: W,
-    ports: Vec<u16>,
-    rerun: String,
-}
-
-impl<W: Write> GradescopeReporter<W> {
-    /// A reporter writing to `out`; `rerun` is the command shown for reproducing a failure.
-    pub fn new(out: W, rerun: String) -> Self {
-        GradescopeReporter {
-            out,
-            ports: Vec::new(),
-            rerun,
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -51,7 +33,7 @@ struct Test<'a> {
     tags: &'a [String],
 }
 
-fn results<'a>(result: &'a ExerciseResult, ports: &[u16], rerun: &str) -> Results<'a> {
+fn results<'a>(result: &'a ExerciseResult, rerun: &str) -> Results<'a> {
     let passed = result.tests.iter().filter(|t| t.passed()).count();
     Results {
         score: result.score(),
@@ -76,7 +58,7 @@ fn results<'a>(result: &'a ExerciseResult, ports: &[u16], rerun: &str) -> Result
                 output: if test.passed() {
                     String::new()
                 } else {
-                    plain_test_report(ports.to_vec(), test, rerun)
+                    plain_test_report(result.fixed_ports.clone(), test, rerun)
                 },
                 visibility: test.visibility.as_str(),
                 tags: &test.tags,
@@ -85,20 +67,7 @@ fn results<'a>(result: &'a ExerciseResult, ports: &[u16], rerun: &str) -> Result
     }
 }
 
-impl<W: Write> Reporter for GradescopeReporter<W> {
-    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
-        match event {
-            GradeEvent::Started { exercise, .. } => {
-                self.ports = exercise.fixed_ports();
-                Ok(())
-            }
-            GradeEvent::TestFinished(_) => Ok(()),
-            GradeEvent::Finished(result) => {
-                let document = results(result, &self.ports, &self.rerun);
-                serde_json::to_writer_pretty(&mut self.out, &document).map_err(io::Error::other)?;
-                writeln!(self.out)?;
-                self.out.flush()
-            }
-        }
-    }
+/// The `results.json` of a result; `rerun` is the command shown for reproducing a failure.
+pub fn render(result: &ExerciseResult, rerun: &str) -> io::Result<String> {
+    serde_json::to_string_pretty(&results(result, rerun)).map_err(io::Error::other)
 }

@@ -1,36 +1,19 @@
-//! [`JsonReporter`]: netgrade's own machine-readable result, schema `netgrade/result/v1`.
+//! [`render`]: netgrade's own machine-readable result, schema `netgrade/result/v1`.
 //!
 //! The superset of the other formats: every test with its status, points, the failed step,
 //! the problem (a stable `kind` plus the sentence a student reads), expected and received
 //! bytes (as text when they are UTF-8, and always as hex), the hint and the transcript.
 
-use std::io::{self, Write};
+use std::io;
 
 use serde::Serialize;
 
-use super::{GradeEvent, Reporter};
 use crate::sandbox::Isolation;
 use crate::transcript::Normalizer;
 use crate::verdict::{ExerciseResult, Outcome, Problem, TestResult};
 
 /// Identifies the format and its version.
 pub const SCHEMA: &str = "netgrade/result/v1";
-
-/// Writes one JSON document when grading ends.
-pub struct JsonReporter<W: Write> {
-    out: W,
-    normalizer: Normalizer,
-}
-
-impl<W: Write> JsonReporter<W> {
-    /// A reporter writing to `out`.
-    pub fn new(out: W) -> Self {
-        JsonReporter {
-            out,
-            normalizer: Normalizer::default(),
-        }
-    }
-}
 
 #[derive(Serialize)]
 struct JsonResult<'a> {
@@ -160,80 +143,65 @@ fn isolation_word(isolation: Isolation) -> &'static str {
     }
 }
 
-impl<W: Write> JsonReporter<W> {
-    fn document(&self, result: &ExerciseResult) -> io::Result<String> {
-        let tests = result
-            .tests
-            .iter()
-            .map(|test| {
-                let failure = match &test.outcome {
-                    Outcome::Failed(failure) => Some(JsonFailure {
-                        kind: problem_kind(&failure.problem),
-                        message: failure.problem.explain(),
-                        step: failure.step.as_ref().map(|step| JsonStep {
-                            number: step.number,
-                            line: step.line,
-                            description: &step.description,
-                        }),
-                        expected: failure.problem.expected(),
-                        received: failure.problem.received().map(bytes),
-                        detail: failure.detail.as_deref(),
+/// The JSON document of a result.
+pub fn render(result: &ExerciseResult) -> io::Result<String> {
+    let normalizer = Normalizer {
+        fixed_ports: result.fixed_ports.clone(),
+    };
+    let tests = result
+        .tests
+        .iter()
+        .map(|test| {
+            let failure = match &test.outcome {
+                Outcome::Failed(failure) => Some(JsonFailure {
+                    kind: problem_kind(&failure.problem),
+                    message: failure.problem.explain(),
+                    step: failure.step.as_ref().map(|step| JsonStep {
+                        number: step.number,
+                        line: step.line,
+                        description: &step.description,
                     }),
+                    expected: failure.problem.expected(),
+                    received: failure.problem.received().map(bytes),
+                    detail: failure.detail.as_deref(),
+                }),
+                _ => None,
+            };
+            JsonTest {
+                number: test.number,
+                name: &test.name,
+                status: status(test),
+                points: test.points,
+                max_points: test.max_points,
+                duration_ms: test.duration.as_millis(),
+                failure,
+                error: match &test.outcome {
+                    Outcome::Error(message) => Some(message),
                     _ => None,
-                };
-                JsonTest {
-                    number: test.number,
-                    name: &test.name,
-                    status: status(test),
-                    points: test.points,
-                    max_points: test.max_points,
-                    duration_ms: test.duration.as_millis(),
-                    failure,
-                    error: match &test.outcome {
-                        Outcome::Error(message) => Some(message),
-                        _ => None,
-                    },
-                    hint: test.hint.as_deref(),
-                    program_end: test.transcript.end.map(|end| end.to_string()),
-                    limits_hit: test
-                        .transcript
-                        .limits_hit
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect(),
-                    transcript: test.transcript.render(&self.normalizer),
-                }
-            })
-            .collect();
-        let document = JsonResult {
-            schema: SCHEMA,
-            exercise: &result.exercise,
-            title: &result.title,
-            program: &result.program,
-            isolation: isolation_word(result.isolation),
-            score: result.score(),
-            max_score: result.max_score(),
-            passed: result.all_passed(),
-            duration_ms: result.duration.as_millis(),
-            tests,
-        };
-        serde_json::to_string_pretty(&document).map_err(io::Error::other)
-    }
-}
-
-impl<W: Write> Reporter for JsonReporter<W> {
-    fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
-        match event {
-            GradeEvent::Started { exercise, .. } => {
-                self.normalizer.fixed_ports = exercise.fixed_ports();
-                Ok(())
+                },
+                hint: test.hint.as_deref(),
+                program_end: test.transcript.end.map(|end| end.to_string()),
+                limits_hit: test
+                    .transcript
+                    .limits_hit
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+                transcript: test.transcript.render(&normalizer),
             }
-            GradeEvent::TestFinished(_) => Ok(()),
-            GradeEvent::Finished(result) => {
-                let document = self.document(result)?;
-                writeln!(self.out, "{document}")?;
-                self.out.flush()
-            }
-        }
-    }
+        })
+        .collect();
+    let document = JsonResult {
+        schema: SCHEMA,
+        exercise: &result.exercise,
+        title: &result.title,
+        program: &result.program,
+        isolation: isolation_word(result.isolation),
+        score: result.score(),
+        max_score: result.max_score(),
+        passed: result.all_passed(),
+        duration_ms: result.duration.as_millis(),
+        tests,
+    };
+    serde_json::to_string_pretty(&document).map_err(io::Error::other)
 }

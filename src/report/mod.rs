@@ -1,7 +1,9 @@
-//! Stage 5, report: [`Reporter`]s turn the stream of [`GradeEvent`]s into output.
+//! Stage 5, report: the result in every format.
 //!
-//! As in nextest, the runner emits events and knows nothing of formats; a new format is a new
-//! reporter.
+//! As in nextest, the runner emits [`GradeEvent`]s and knows nothing of formats. The text
+//! report is live ([`TextReporter`], a [`Reporter`] of those events: each test is shown as soon
+//! as it is done); the machine formats are written once, whole, from the final
+//! [`ExerciseResult`] ([`render`]). A new format is a new renderer, not a runner change.
 
 mod classroom;
 mod gradescope;
@@ -15,10 +17,8 @@ use crate::plan::Exercise;
 use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, TestResult};
 
-pub use classroom::{ClassroomReporter, classroom_json};
-pub use gradescope::GradescopeReporter;
-pub use json::{JsonReporter, SCHEMA as JSON_SCHEMA, problem_kind, status};
-pub use junit::JunitReporter;
+pub use classroom::classroom_json;
+pub use json::{SCHEMA as JSON_SCHEMA, problem_kind, status};
 pub use text::{TextReporter, plain_test_report};
 
 /// What happens during a grading run, in order.
@@ -85,50 +85,22 @@ impl Format {
             Format::Classroom => "classroom.b64",
         }
     }
-
-    /// A reporter of this format writing to `out`; `rerun` reproduces the grading.
-    pub fn reporter<'a, W: std::io::Write + Send + 'a>(
-        self,
-        out: W,
-        rerun: String,
-        verbose: bool,
-    ) -> Box<dyn Reporter + Send + 'a> {
-        match self {
-            Format::Text => {
-                let mut text = TextReporter::new(out, rerun);
-                text.verbose = verbose;
-                Box::new(text)
-            }
-            Format::Json => Box::new(JsonReporter::new(out)),
-            Format::Gradescope => Box::new(GradescopeReporter::new(out, rerun)),
-            Format::Junit => Box::new(JunitReporter::new(out, rerun)),
-            Format::Classroom => Box::new(ClassroomReporter::new(out, rerun)),
-        }
-    }
 }
 
-/// Renders a finished result in `format`, as a reporter would have written it live.
-pub fn render(
-    format: Format,
-    exercise: &Exercise,
-    result: &ExerciseResult,
-    rerun: String,
-) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    {
-        let sink = anstream::StripStream::new(&mut out);
-        let mut reporter = format.reporter(sink, rerun, false);
-        reporter.write_event(&GradeEvent::Started {
-            exercise,
-            program: &result.program,
-            isolation: result.isolation,
-            slow: 1.0,
-            seed: result.seed,
-        })?;
-        for test in &result.tests {
-            reporter.write_event(&GradeEvent::TestFinished(test))?;
+/// Renders a finished result in `format`; `rerun` is the command that grades this program
+/// again (shown under failures).
+pub fn render(format: Format, result: &ExerciseResult, rerun: &str) -> io::Result<Vec<u8>> {
+    let mut text = match format {
+        Format::Text => {
+            let mut out = anstream::StripStream::new(Vec::new());
+            TextReporter::new(&mut out, rerun.to_owned()).whole(result)?;
+            return Ok(out.into_inner());
         }
-        reporter.write_event(&GradeEvent::Finished(result))?;
-    }
-    Ok(out)
+        Format::Json => json::render(result)?,
+        Format::Gradescope => gradescope::render(result, rerun)?,
+        Format::Junit => junit::render(result, rerun)?,
+        Format::Classroom => classroom::render(result, rerun),
+    };
+    text.push('\n');
+    Ok(text.into_bytes())
 }

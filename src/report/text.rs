@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use anstyle::{AnsiColor, Style};
 
 use super::{GradeEvent, Reporter};
+use crate::sandbox::Isolation;
 use crate::transcript::{Normalizer, byte_count, show_bytes};
 use crate::verdict::{ExerciseResult, Outcome, TestResult};
 
@@ -203,6 +204,69 @@ fn hex_dump_if_binary(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// What the report's header says.
+struct Header<'a> {
+    id: &'a str,
+    title: &'a str,
+    program: &'a str,
+    isolation: Isolation,
+    slow: f64,
+    seed: Option<u64>,
+    fixed_ports: Vec<u16>,
+}
+
+impl<W: Write> TextReporter<W> {
+    fn header(&mut self, header: Header<'_>) -> io::Result<()> {
+        let Header {
+            id,
+            title,
+            program,
+            isolation,
+            slow,
+            seed,
+            fixed_ports,
+        } = header;
+        self.normalizer.fixed_ports = fixed_ports;
+        writeln!(self.out, "{BOLD}netgrade · {id}{BOLD:#} — {title}")?;
+        let slow = if (slow - 1.0).abs() > f64::EPSILON {
+            format!(", time limits ×{slow}")
+        } else {
+            String::new()
+        };
+        writeln!(
+            self.out,
+            "{DIM}program: {program}   isolation: {}{slow}{DIM:#}",
+            isolation.describe()
+        )?;
+        if let Some(seed) = seed {
+            self.seed_flag = format!(" --seed {seed}");
+            writeln!(
+                self.out,
+                "{DIM}generated inputs: seed {seed} (the same inputs again: --seed {seed}){DIM:#}"
+            )?;
+        }
+        writeln!(self.out)
+    }
+
+    /// Writes the whole report of a finished result (header, every test, the score).
+    pub fn whole(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        self.header(Header {
+            id: &result.exercise,
+            title: &result.title,
+            program: &result.program,
+            isolation: result.isolation,
+            slow: 1.0,
+            seed: result.seed,
+            fixed_ports: result.fixed_ports.clone(),
+        })?;
+        for test in &result.tests {
+            self.test(test)?;
+        }
+        self.summary(result)?;
+        self.out.flush()
+    }
+}
+
 impl<W: Write> Reporter for TextReporter<W> {
     fn write_event(&mut self, event: &GradeEvent<'_>) -> io::Result<()> {
         match event {
@@ -212,32 +276,15 @@ impl<W: Write> Reporter for TextReporter<W> {
                 isolation,
                 slow,
                 seed,
-            } => {
-                self.normalizer.fixed_ports = exercise.fixed_ports();
-                writeln!(
-                    self.out,
-                    "{BOLD}netgrade · {}{BOLD:#} — {}",
-                    exercise.id, exercise.title
-                )?;
-                let slow = if (*slow - 1.0).abs() > f64::EPSILON {
-                    format!(", time limits ×{slow}")
-                } else {
-                    String::new()
-                };
-                writeln!(
-                    self.out,
-                    "{DIM}program: {program}   isolation: {}{slow}{DIM:#}",
-                    isolation.describe()
-                )?;
-                if let Some(seed) = seed {
-                    self.seed_flag = format!(" --seed {seed}");
-                    writeln!(
-                        self.out,
-                        "{DIM}generated inputs: seed {seed} (the same inputs again: --seed {seed}){DIM:#}"
-                    )?;
-                }
-                writeln!(self.out)
-            }
+            } => self.header(Header {
+                id: &exercise.id,
+                title: &exercise.title,
+                program,
+                isolation: *isolation,
+                slow: *slow,
+                seed: *seed,
+                fixed_ports: exercise.fixed_ports(),
+            }),
             GradeEvent::TestFinished(test) => self.test(test),
             GradeEvent::Finished(result) => self.summary(result),
         }?;

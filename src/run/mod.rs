@@ -42,6 +42,13 @@ pub struct RunSettings {
     pub seed: Option<u64>,
 }
 
+impl RunSettings {
+    /// Whether test `number` is to be run.
+    pub fn selects(&self, number: usize) -> bool {
+        self.only_tests.is_empty() || self.only_tests.contains(&number)
+    }
+}
+
 impl Default for RunSettings {
     fn default() -> Self {
         RunSettings {
@@ -125,6 +132,7 @@ pub async fn grade(
         tests: results,
         duration: started.elapsed(),
         seed,
+        fixed_ports: exercise.fixed_ports(),
     };
     reporter.write_event(&GradeEvent::Finished(&result))?;
     Ok(result)

@@ -102,6 +102,8 @@ pub struct ExerciseResult {
     pub duration: Duration,
     /// Seed of the generated inputs, when the exercise has differential tests.
     pub seed: Option<u64>,
+    /// Ports the spec names: reports show them as they are and hide ephemeral ones.
+    pub fixed_ports: Vec<u16>,
 }
 
 impl ExerciseResult {
