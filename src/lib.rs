@@ -3,22 +3,27 @@
 //! The modules follow the pipeline, one stage each:
 //!
 //! ```text
-//! exercise.yaml ─spec─▶ ExerciseSpec ─plan─▶ Exercise ─run─▶ TestResult ─report─▶ text
-//!                                              │ sandbox · process · readiness · peers
-//!                                              └ transcript (golden snapshots of references)
+//! exercise.yaml ─spec─▶ ExerciseSpec ─plan─▶ Exercise ─run─▶ TestResult ─report─▶ text, json, …
+//!                                               │  sandbox · program · readiness · peers
+//!  submission folder ─submission─▶ ProgramCommand┘  transcript (golden snapshots of references)
 //! ```
 //!
-//! - [`spec`]: the YAML schema and its loader (errors with file:line:column).
-//! - [`plan`]: the validated exercise the runner executes.
+//! - [`spec`]: the YAML as written, and its loader (errors with file:line:column); imports
+//!   nothing else of the crate.
+//! - [`plan`]: the validated exercise the runner executes ([`plan::ProgramRole`], steps by
+//!   family, matchers).
 //! - [`pack`]: finding exercises (the bundled pack or a folder).
-//! - [`submission`]: turning `server.py` or `-- cmd args` into a command to run.
-//! - [`sandbox`], [`process`], [`readiness`], [`peers`]: running one test.
-//! - [`run`]: playing every test and collecting results.
-//! - [`reference`]: building the reference solutions for `verify`.
-//! - [`audit`]: known-good and known-bad programs proving a spec's strength.
+//! - [`submission`]: `server.py`, `-- cmd args` or a submission folder → what to run; a typed
+//!   reason when it cannot run.
+//! - [`sandbox`], [`program`], [`procfs`], [`sockets`], [`readiness`], [`peers`]: running one
+//!   test — the sandbox, the program in it, what the kernel says of it, and the grader's side.
+//! - [`run`]: every test of a grading, each in its own sandbox; a session plays a test's steps.
+//! - [`transcript`], [`verdict`]: what happened, and what it means in a beginner's words.
+//! - [`report`]: the result for people (live text) and machines (rendered whole).
 //! - [`batch`]: grading a whole class, in parallel, with resumable result files.
-//! - [`transcript`], [`verdict`]: what happened and what it means.
-//! - [`report`]: writers for people and machines.
+//! - [`audit`]: known-good and known-bad programs proving a spec's strength.
+//! - [`reference`], [`differential`]: the reference solutions, built for `verify` and compiled
+//!   in as oracles.
 pub mod audit;
 pub mod batch;
 pub mod differential;

@@ -143,11 +143,15 @@ fn a_grader_killed_outright_takes_its_programs_with_it() {
 }
 
 #[test]
+#[cfg_attr(
+    not(netgrade_root),
+    ignore = "needs root: it grades as another user (setpriv)"
+)]
 fn without_privileges_grading_falls_back_to_the_host_loopback() {
-    if !netgrade::sandbox::confines_as_root() {
-        // Already unprivileged: the plain run below covers this path.
-        return;
-    }
+    assert!(
+        netgrade::sandbox::confines_as_root(),
+        "built as root but run as another user: rebuild the tests"
+    );
     let _port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
     let binary = assert_cmd::cargo::cargo_bin("netgrade");
     let output = std::process::Command::new("setpriv")

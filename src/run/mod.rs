@@ -12,6 +12,8 @@ mod problems;
 mod session;
 mod tcp_steps;
 mod test_run;
+#[cfg(test)]
+mod tests;
 mod udp_steps;
 
 use std::collections::BTreeMap;

@@ -149,7 +149,12 @@ impl<'a> Session<'a> {
             }
             Opening::Console => Endpoint::Console,
         };
-        for (index, step) in test.steps.iter().enumerate() {
+        self.play_steps(&test.steps).await
+    }
+
+    /// Plays `steps` in order on a ready program; stops at the first that fails.
+    pub(super) async fn play_steps(&mut self, steps: &[Step]) -> Result<(), StepError> {
+        for (index, step) in steps.iter().enumerate() {
             // Input is given only to a program that is waiting for it, so what happens next
             // does not depend on who was faster (the program's close vs the client's next send).
             if step.action.gives_input() {

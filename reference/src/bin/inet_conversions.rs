@@ -4,7 +4,9 @@
 //! 0–255 in decimal); on the network it travels as the 4 bytes in order, "network byte order"
 //! (`c0 a8 01 02`). For every line typed:
 //!
-//! 1. a dotted quad → print its 4 bytes in hex (`inet_aton`);
+//! 1. a dotted quad → print its 4 bytes in hex (what `inet_aton` does, but strictly: the C
+//!    library's `inet_aton` also takes `1.2.3`, `010.1.1.1` or `0x7f.0.0.1`, which are not
+//!    dotted quads — that leniency is what this exercise catches);
 //! 2. 8 hex digits → print the dotted quad they stand for (`inet_ntoa`);
 //! 3. anything else → print `error` (and keep going);
 //! 4. an empty line (or the end of input) → exit.
@@ -16,7 +18,7 @@ use std::io::{BufRead, Write};
 
 /// The answer to one input line (without the newline).
 pub fn answer(line: &str) -> String {
-    if let Some(bytes) = inet_aton(line) {
+    if let Some(bytes) = parse_dotted_quad(line) {
         let hex: Vec<String> = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
         return hex.join(" ");
     }
@@ -27,7 +29,8 @@ pub fn answer(line: &str) -> String {
 }
 
 /// `192.168.1.2` → `[192, 168, 1, 2]`: exactly four decimal parts, each 0–255, no leading zeros.
-fn inet_aton(text: &str) -> Option<[u8; 4]> {
+/// (Stricter than `inet_aton`, on purpose.)
+fn parse_dotted_quad(text: &str) -> Option<[u8; 4]> {
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 {
         return None;

@@ -26,17 +26,22 @@ fn main() -> std::io::Result<()> {
     }
 }
 
-/// Steps 3 and 4: echo until the client closes; returns how many bytes were echoed.
+/// Steps 3 and 4: echo until the client closes, then close; returns how many bytes were
+/// echoed.
 fn echo(mut connection: TcpStream) -> std::io::Result<usize> {
     let mut buffer = [0u8; 1024];
     let mut total = 0;
     loop {
+        // Step 3: recv(1024), then send everything back.
         let received = connection.read(&mut buffer)?;
         if received == 0 {
-            return Ok(total); // the client closed; dropping `connection` closes ours
+            break; // the client closed its side
         }
         // write_all is Python's sendall: it loops until every byte is sent.
         connection.write_all(&buffer[..received])?;
         total += received;
     }
+    // Step 4: close our side of the connection.
+    drop(connection); // close()
+    Ok(total)
 }

@@ -27,18 +27,21 @@ fn main() -> std::io::Result<()> {
     }
 }
 
-/// Step 3 and 4 for one client: thank every message until the client closes.
+/// Steps 3 and 4 for one client: thank every message until the client closes, then close.
 fn serve(mut connection: TcpStream) -> std::io::Result<()> {
     let mut buffer = [0u8; 1024];
     loop {
+        // Step 3: recv(1024), then send(b"Thanks").
         let received = connection.read(&mut buffer)?;
         if received == 0 {
-            // recv returned nothing: the client closed its side. Step 4: close ours.
-            println!("Client closed");
-            return Ok(());
+            break; // recv returned nothing: the client closed its side
         }
         let message = String::from_utf8_lossy(&buffer[..received]);
         println!("Receive message: {message}");
         connection.write_all(b"Thanks")?;
     }
+    // Step 4: close our side of the connection.
+    println!("Client closed");
+    drop(connection); // close()
+    Ok(())
 }
