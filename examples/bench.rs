@@ -22,6 +22,7 @@ use netgrade::plan::{Action, Exercise, Matcher, ProgramRole, TcpAction, TcpVerb}
 use netgrade::reference::{self, Profile};
 use netgrade::report::{Format, SilentReporter};
 use netgrade::run::{RunSettings, grade};
+use netgrade::sandbox::Isolation;
 use netgrade::submission;
 
 fn median(mut samples: Vec<Duration>) -> Duration {
@@ -138,8 +139,15 @@ fn class_of_50(root: &Path, into: &Path) -> Vec<Submission> {
         .collect()
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // As the netgrade binary does: namespaces first, while there is one thread.
+    netgrade::sandbox::prepare_process();
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(bench());
+}
+
+async fn bench() {
     let repeat: usize = std::env::args()
         .skip_while(|a| a != "--repeat")
         .nth(1)
@@ -160,7 +168,11 @@ async fn main() {
     for _ in 0..repeat {
         let started = Instant::now();
         for (exercise, binary) in &references {
-            let program = submission::resolve(Some(binary), &[]).unwrap();
+            let program = submission::resolve(Some(binary), &[])
+                .unwrap()
+                .build(Isolation::Namespace)
+                .await
+                .unwrap();
             let result = grade(
                 exercise,
                 &program,
@@ -188,7 +200,11 @@ async fn main() {
         .iter()
         .filter(|(e, _)| matches!(e.role, ProgramRole::TcpServer { .. }))
     {
-        let program = submission::resolve(Some(binary), &[]).unwrap();
+        let program = submission::resolve(Some(binary), &[])
+            .unwrap()
+            .build(Isolation::Namespace)
+            .await
+            .unwrap();
         let mut harness = Vec::new();
         let mut baseline = Vec::new();
         for _ in 0..repeat {

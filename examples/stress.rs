@@ -61,7 +61,7 @@ fn parse_options() -> Options {
     options
 }
 
-fn cases(root: &Path, scratch: &Path) -> Vec<Case> {
+async fn cases(root: &Path, isolation: Isolation) -> Vec<Case> {
     let pack = ExercisePack::Folder(root.join("exercises"));
     // The references' speed does not matter here: build them like this binary was built.
     let profile = if cfg!(debug_assertions) {
@@ -77,14 +77,20 @@ fn cases(root: &Path, scratch: &Path) -> Vec<Case> {
             cases.push(Case {
                 label: format!("{} reference", exercise.id),
                 exercise: Arc::clone(&exercise),
-                program: submission::resolve(Some(binary), &[]).expect("reference exists"),
+                program: submission::resolve(Some(binary), &[])
+                    .expect("reference exists")
+                    .build(isolation)
+                    .await
+                    .expect("reference is ready"),
                 must_fail: BTreeSet::new(),
             });
         }
         let fixtures = netgrade::audit::fixtures(&root.join("exercises").join(&exercise.id))
             .expect("the fixtures are valid");
         for fixture in fixtures {
-            let program = netgrade::audit::program_for(&fixture, scratch).expect("fixture builds");
+            let program = netgrade::audit::program_for(&fixture, isolation)
+                .await
+                .expect("fixture builds");
             cases.push(Case {
                 label: format!("{} {}", exercise.id, fixture.label()),
                 exercise: Arc::clone(&exercise),
@@ -113,13 +119,19 @@ fn start_load(stop: Arc<AtomicBool>) -> Vec<std::thread::JoinHandle<()>> {
         .collect()
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    // As the netgrade binary does: namespaces first, while there is one thread.
+    netgrade::sandbox::prepare_process();
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(stress());
+}
+
+async fn stress() {
     let options = parse_options();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let scratch = tempfile::tempdir().expect("a scratch folder");
-    let cases = Arc::new(cases(&root, scratch.path()));
     let (isolation, why) = Isolation::detect();
+    let cases = Arc::new(cases(&root, isolation).await);
     if let Some(why) = why {
         eprintln!("stress: {why}; host loopback, one grading at a time");
     }

@@ -12,7 +12,8 @@ use crate::plan::Exercise;
 use crate::program::ProgramCommand;
 use crate::report::SilentReporter;
 use crate::run::{RunSettings, grade};
-use crate::submission::{self, compile_rust};
+use crate::sandbox::Isolation;
+use crate::submission;
 
 /// What a fixture declares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,17 +134,20 @@ pub fn fixtures(exercise_dir: &Path) -> Result<Vec<Fixture>, FixtureError> {
     Ok(found)
 }
 
-/// How to run a fixture: a .py as it is, a .rs compiled into `scratch` first.
-pub fn program_for(fixture: &Fixture, scratch: &Path) -> Result<ProgramCommand, FixtureError> {
-    let program = if fixture.source.extension().is_some_and(|e| e == "rs") {
-        compile_rust(&fixture.source, scratch).map_err(|error| FixtureError::Compile {
+/// How to run a fixture: a .py as it is, a .rs compiled (in the sandbox) first.
+pub async fn program_for(
+    fixture: &Fixture,
+    isolation: Isolation,
+) -> Result<ProgramCommand, FixtureError> {
+    let resolved = submission::resolve(Some(&fixture.source), &[])
+        .map_err(|e| FixtureError::Other(e.to_string()))?;
+    resolved
+        .build(isolation)
+        .await
+        .map_err(|error| FixtureError::Compile {
             path: fixture.source.clone(),
             output: error.to_string(),
-        })?
-    } else {
-        fixture.source.clone()
-    };
-    submission::resolve(Some(&program), &[]).map_err(|e| FixtureError::Other(e.to_string()))
+        })
 }
 
 /// One exercise's audit.
@@ -168,14 +172,13 @@ pub async fn audit(
     exercise: &Exercise,
     exercise_dir: &Path,
     settings: &RunSettings,
-    scratch: &Path,
 ) -> Result<AuditRow, FixtureError> {
     let mut row = AuditRow {
         exercise: exercise.id.clone(),
         ..AuditRow::default()
     };
     for fixture in fixtures(exercise_dir)? {
-        let program = program_for(&fixture, scratch)?;
+        let program = program_for(&fixture, settings.isolation).await?;
         let result = grade(exercise, &program, settings, &mut SilentReporter)
             .await
             .map_err(|e| FixtureError::Other(e.to_string()))?;

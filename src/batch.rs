@@ -208,15 +208,13 @@ async fn grade_one(
     exercise: &Exercise,
     submission: &Submission,
     settings: &ClassSettings,
-    scratch: &Path,
 ) -> io::Result<ClassRow> {
     let rerun = format!("netgrade test {} {}", exercise.id, submission.dir.display());
-    let result = match find_entry(
-        &submission.dir,
-        settings.entry.as_deref(),
-        &exercise.entry,
-        scratch,
-    ) {
+    let program = match find_entry(&submission.dir, settings.entry.as_deref(), &exercise.entry) {
+        Ok(resolved) => resolved.build(settings.run.isolation).await,
+        Err(reason) => Err(reason),
+    };
+    let result = match program {
         Ok(program) => {
             let run = RunSettings {
                 jobs: 1,
@@ -262,7 +260,6 @@ pub async fn grade_class(
     progress: mpsc::UnboundedSender<Progress>,
 ) -> io::Result<Vec<ClassRow>> {
     std::fs::create_dir_all(&settings.output)?;
-    let scratch = Arc::new(tempfile::tempdir()?);
     let total = class.len();
     let mut rows: Vec<Option<ClassRow>> = vec![None; total];
     let mut done = 0;
@@ -291,11 +288,10 @@ pub async fn grade_class(
     let (finished, mut results) = mpsc::unbounded_channel();
     let mut running = JoinSet::new();
     for _ in 0..settings.run.jobs.max(1) {
-        let (exercise, settings, queue, scratch, finished) = (
+        let (exercise, settings, queue, finished) = (
             Arc::clone(&exercise),
             Arc::clone(&settings),
             Arc::clone(&queue),
-            Arc::clone(&scratch),
             finished.clone(),
         );
         running.spawn(async move {
@@ -307,7 +303,7 @@ pub async fn grade_class(
                 let Some((index, submission)) = next else {
                     break;
                 };
-                let row = grade_one(&exercise, &submission, &settings, scratch.path()).await;
+                let row = grade_one(&exercise, &submission, &settings).await;
                 if finished.send((index, submission.student, row)).is_err() {
                     break;
                 }

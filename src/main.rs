@@ -17,6 +17,9 @@ use crate::cli::{Cli, ColorWhen};
 use crate::commands::Conclusion;
 
 fn main() -> ExitCode {
+    // First, while the process has one thread: the kernel gives user and mount namespaces
+    // only to single-threaded processes.
+    netgrade::sandbox::prepare_process();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

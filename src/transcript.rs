@@ -162,8 +162,8 @@ pub struct Transcript {
     pub stderr: CapturedOutput,
     /// Limits the run ran into.
     pub limits_hit: Vec<LimitHit>,
-    /// The staged copy's folder and the folder it came from (see [`Transcript::stdout_text`]).
-    pub staged_from: Option<(std::path::PathBuf, std::path::PathBuf)>,
+    /// Paths as the program saw them and the originals (see [`Transcript::stdout_text`]).
+    pub path_replacements: Vec<(String, String)>,
 }
 
 /// What rendering keeps and hides.
@@ -307,13 +307,14 @@ impl Entry {
 impl Transcript {
     /// Output as the student should read it: the run's private copy of their folder
     /// (`/tmp/netgrade-run-…`) is named as their own folder, so tracebacks point at their files.
-    fn own_paths(&self, text: String) -> String {
-        match &self.staged_from {
-            Some((copy, original)) => {
-                text.replace(&copy.display().to_string(), &original.display().to_string())
-            }
-            None => text,
+    fn own_paths(&self, mut text: String) -> String {
+        // Longest first: `/home/student/server.py` before `/home/student`.
+        let mut replacements: Vec<&(String, String)> = self.path_replacements.iter().collect();
+        replacements.sort_by_key(|(seen, _)| std::cmp::Reverse(seen.len()));
+        for (seen, original) in replacements {
+            text = text.replace(seen.as_str(), original);
         }
+        text
     }
 
     /// The program's stdout as shown to people.

@@ -20,7 +20,11 @@ async fn reference_transcripts() {
             continue;
         };
         let binary = &references[name];
-        let program = submission::resolve(Some(binary), &[]).expect("reference exists");
+        let program = submission::resolve(Some(binary), &[])
+            .expect("reference exists")
+            .build(netgrade::sandbox::Isolation::Namespace)
+            .await
+            .expect("reference is ready");
         let result = grade(
             &exercise,
             &program,

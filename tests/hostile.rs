@@ -297,8 +297,9 @@ fn the_program_cannot_see_or_signal_the_grader() {
     let graded = first_test("spies_on_the_grader.py");
     assert_eq!(graded.code, 0, "{:#}", graded.document);
     let transcript = transcript(&graded);
-    // PID 1 is its supervisor (init), 2 itself: nothing of the machine, nothing to signal.
-    assert!(transcript.contains("visible pids [1, 2]"), "{transcript}");
+    // PID 2 is itself; PID 1, its supervisor, is hidden: nothing of the machine, nothing to
+    // signal.
+    assert!(transcript.contains("visible pids [2]"), "{transcript}");
     assert!(transcript.contains("could signal []"), "{transcript}");
     assert!(!transcript.contains("uid 0 "), "{transcript}");
 }

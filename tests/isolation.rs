@@ -80,7 +80,7 @@ fn the_host_loopback_fallback_grades_and_says_so() {
     let out = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(
-        out.contains("isolation: host loopback, tests run one at a time"),
+        out.contains("isolation: host loopback, one test at a time, NO SANDBOX"),
         "{out}"
     );
 }
@@ -142,36 +142,74 @@ fn a_grader_killed_outright_takes_its_programs_with_it() {
     );
 }
 
+/// A probe program: it prints what it sees of the machine, then serves correctly.
+const PROBE: &str = r#"
+import os, sys
+def look(path):
+    try:
+        return sorted(os.listdir(path))[:8] if os.path.isdir(path) else open(path, "rb").read(40)
+    except OSError as error:
+        return type(error).__name__
+print("uid", os.getuid(), "root", sorted(os.listdir("/")), file=sys.stderr)
+print("repo", look("REPO"), "proc1", look("/proc/1/cmdline"), file=sys.stderr, flush=True)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from thanks import serve_forever
+serve_forever()
+"#;
+
 #[test]
 #[cfg_attr(
     not(netgrade_root),
     ignore = "needs root: it grades as another user (setpriv)"
 )]
-fn without_privileges_grading_falls_back_to_the_host_loopback() {
+fn without_root_every_run_is_isolated_all_the_same() {
     assert!(
-        netgrade::sandbox::confines_as_root(),
+        rustix::process::geteuid().is_root(),
         "built as root but run as another user: rebuild the tests"
     );
-    let _port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    // A folder anyone can read, as a student's would be.
+    let dir = tempfile::tempdir().unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::write(
+        dir.path().join("probe.py"),
+        PROBE.replace("REPO", &repo().display().to_string()),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("tests/hostile/_thanks_server.py"),
+        dir.path().join("thanks.py"),
+    )
+    .unwrap();
     let binary = assert_cmd::cargo::cargo_bin("netgrade");
     let output = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg(binary)
-        .args(["test", "tcp-server"])
-        .arg(repo().join("exercises/tcp-server/solutions/good/server_loopback.py"))
+        .args([
+            "test",
+            "tcp-server",
+            "--format",
+            "json",
+            "--test",
+            "1",
+            "--",
+        ])
+        .arg("python3")
+        .arg(dir.path().join("probe.py"))
         .current_dir("/")
         .env("NO_COLOR", "1")
         .output()
         .unwrap();
-    let out = String::from_utf8_lossy(&output.stdout);
-    let err = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(0), "{out}{err}");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
+    assert_eq!(output.status.code(), Some(0), "{document:#}");
+    assert_eq!(document["isolation"], "namespace");
+    let transcript = document["tests"][0]["transcript"].as_str().unwrap();
+    // Its own user in its own namespace, the run's own root, nothing of the checkout, and the
+    // supervisor (PID 1) hidden.
+    assert!(transcript.contains("uid 1000 root ['bin', 'dev', 'etc', 'home', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr', 'var']"), "{transcript}");
     assert!(
-        err.contains("network namespaces are not available here"),
-        "{err}"
-    );
-    assert!(
-        out.contains("isolation: host loopback, tests run one at a time"),
-        "{out}"
+        transcript.contains("repo FileNotFoundError proc1 FileNotFoundError"),
+        "{transcript}"
     );
 }

@@ -21,7 +21,7 @@ pub async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
     let mut misses = Vec::new();
     for (exercise, _) in &exercises {
         let dir = pack.exercise_dir(&exercise.id, scratch.path())?;
-        let row = netgrade::audit::audit(exercise, &dir, &settings, scratch.path()).await?;
+        let row = netgrade::audit::audit(exercise, &dir, &settings).await?;
         writeln!(
             out,
             "{:<20} {:>12} {:>12}  {}",

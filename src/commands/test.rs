@@ -13,17 +13,14 @@ use crate::cli::TestArgs;
 
 pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     let (exercise, _) = pack.find(&args.exercise)?;
-    let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
-    // A folder is a submission: its program is searched for. Finding none is the student's
-    // verdict (every test fails with the reason), not a grader error.
-    let program = match &args.program {
-        Some(dir) if dir.is_dir() => netgrade::submission::find_entry(
-            dir,
-            args.entry.as_deref(),
-            &exercise.entry,
-            scratch.path(),
-        )
-        .map_err(|reason| (dir.display().to_string(), reason)),
+    // A folder is a submission: its program is searched for. Finding none, or a program that
+    // does not compile, is the student's verdict (every test fails with the reason), not a
+    // grader error; a path or command netgrade cannot use is netgrade's error (exit 2).
+    let resolved = match &args.program {
+        Some(dir) if dir.is_dir() => {
+            submission::find_entry(dir, args.entry.as_deref(), &exercise.entry)
+                .map_err(|reason| (dir.display().to_string(), reason))
+        }
         _ => Ok(submission::resolve(args.program.as_deref(), &args.command)?),
     };
     for number in &args.tests {
@@ -37,6 +34,16 @@ pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     }
     let mut settings = settings(&args.run)?;
     settings.only_tests = args.tests.clone();
+    let program = match resolved {
+        Ok(resolved) => {
+            let shown = resolved.display().to_owned();
+            resolved
+                .build(settings.isolation)
+                .await
+                .map_err(|reason| (shown, reason))
+        }
+        Err(not_found) => Err(not_found),
+    };
     let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
     // Text is shown live on the terminal, test by test; every other format (and any report
     // written to --output) is rendered whole from the final result.

@@ -40,7 +40,9 @@ pub async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion>
                 exercise.source
             );
         };
-        let program = submission::resolve(Some(binary), &[])?;
+        let program = submission::resolve(Some(binary), &[])?
+            .build(settings.isolation)
+            .await?;
         let result = grade(exercise, &program, &settings, &mut SilentReporter).await?;
         let mark = if result.all_passed() { "✓" } else { "✗" };
         writeln!(

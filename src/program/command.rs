@@ -1,24 +1,34 @@
-//! [`ProgramCommand`]: how to start the program under test, and its staging into a run's
-//! own folder.
+//! [`ProgramCommand`]: how to start the program under test — its arguments, and the files
+//! each run gets in its own folder.
 
 use std::ffi::OsString;
 use std::io;
-use std::path::PathBuf;
-use std::sync::PoisonError;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError};
 
-use crate::sandbox::{Sandbox, Stage};
+use crate::sandbox::{Sandbox, Snapshot};
+
+/// One argument of the program's command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramArg {
+    /// As it is (`/usr/bin/python3`, `--port`).
+    Plain(OsString),
+    /// A file or folder of the submission, relative to the run's folder (`server.py`).
+    InFolder(PathBuf),
+}
 
 /// How to start the program under test.
 #[derive(Debug, Clone)]
 pub struct ProgramCommand {
     /// Program and arguments, `argv[0]` first.
-    pub argv: Vec<OsString>,
-    /// Working directory (when nothing is staged).
-    pub cwd: PathBuf,
+    pub argv: Vec<ProgramArg>,
     /// How the command is shown to people (`python3 server.py`).
     pub display: String,
-    /// What to copy into the run's own folder; the program then runs on the copy, there.
-    pub stage: Option<Stage>,
+    /// The files every run gets in its own folder (none for a plain command).
+    pub files: Option<Arc<Snapshot>>,
+    /// Where the submission's files came from: (path in the run's folder, the original), so
+    /// messages can name the student's own files.
+    pub origins: Vec<(PathBuf, PathBuf)>,
 }
 
 /// Forks and staging exclude each other. A staged executable is written through a descriptor;
@@ -28,30 +38,36 @@ pub struct ProgramCommand {
 pub(super) static FORK_LOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 impl ProgramCommand {
-    /// The argv and working directory for one run: on a staged copy when there is one.
-    pub(super) fn prepare(&self, sandbox: &Sandbox) -> io::Result<(Vec<OsString>, PathBuf)> {
-        let Some(stage) = &self.stage else {
-            return Ok((self.argv.clone(), self.cwd.clone()));
-        };
-        let original = match stage {
-            Stage::Folder(_, script) => script,
-            Stage::File(file) => file,
-        };
-        let copy = {
+    /// Stages the files into the run's folder and returns the argv the program gets there.
+    pub(super) fn prepare(&self, sandbox: &Sandbox) -> io::Result<Vec<OsString>> {
+        if let Some(files) = &self.files {
             let _no_forks = FORK_LOCK.write().unwrap_or_else(PoisonError::into_inner);
-            sandbox.stage(stage)?
-        };
-        let argv = self
+            sandbox.stage_folder(files.path())?;
+        }
+        let folder = sandbox.program_folder();
+        Ok(self
             .argv
             .iter()
-            .map(|arg| {
-                if arg == original.as_os_str() {
-                    copy.clone().into_os_string()
-                } else {
-                    arg.clone()
-                }
+            .map(|arg| match arg {
+                ProgramArg::Plain(text) => text.clone(),
+                ProgramArg::InFolder(relative) => folder.join(relative).into_os_string(),
             })
-            .collect();
-        Ok((argv, sandbox.workdir().to_owned()))
+            .collect())
+    }
+
+    /// The original of each path the program sees in its folder, for `folder` as the program
+    /// sees it: (what the program sees, what to show instead).
+    pub fn path_replacements(&self, folder: &Path) -> Vec<(String, String)> {
+        self.origins
+            .iter()
+            .map(|(inside, original)| {
+                let seen = if inside.as_os_str().is_empty() || inside == Path::new(".") {
+                    folder.to_owned()
+                } else {
+                    folder.join(inside)
+                };
+                (seen.display().to_string(), original.display().to_string())
+            })
+            .collect()
     }
 }

@@ -16,7 +16,6 @@ mod output;
 mod registry;
 
 use std::io;
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::PoisonError;
 use std::time::Duration;
@@ -26,7 +25,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::process::ChildStdin;
 use tokio::sync::watch;
 
-pub use command::ProgramCommand;
+pub use command::{ProgramArg, ProgramCommand};
 pub use end::{ExitKind, ProgramEnd, signal_name, signal_words};
 pub use output::{
     CapturedOutput, OUTPUT_HEAD_BYTES, OUTPUT_TAIL_BYTES, OutputStream, UNMATCHED_OUTPUT_BYTES,
@@ -38,7 +37,7 @@ use command::FORK_LOCK;
 use output::OutputReader;
 
 use crate::procfs;
-use crate::sandbox::{Sandbox, Stage, program_environment};
+use crate::sandbox::{Sandbox, program_environment};
 use crate::spec::StopSpec;
 
 /// Why a program could not be started at all (a problem for the grader, not a verdict).
@@ -55,7 +54,7 @@ pub struct SpawnError {
 /// A running program under test.
 pub struct RunningProgram {
     group: Pid,
-    staged_from: Option<(PathBuf, PathBuf)>,
+    path_replacements: Vec<(String, String)>,
     end: watch::Receiver<Option<ExitKind>>,
     /// Held open so a program reading input waits, as at a terminal, instead of seeing EOF.
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
@@ -75,9 +74,9 @@ pub struct FinishedProgram {
     pub stderr: CapturedOutput,
     /// Limits it ran into.
     pub limits_hit: Vec<LimitHit>,
-    /// Where the program ran from (a staged copy) and the folder it was copied from, so its
-    /// output can name the student's own files.
-    pub staged_from: Option<(PathBuf, PathBuf)>,
+    /// Paths as the program saw them and the student's originals, so its output can name
+    /// the student's own files.
+    pub path_replacements: Vec<(String, String)>,
 }
 
 /// A resource limit the run ran into (put in words by the report).
@@ -169,26 +168,23 @@ impl RunningProgram {
             command: command.display.clone(),
             source,
         };
-        let (argv, cwd) = command.prepare(sandbox).map_err(&spawn_error)?;
-        let staged_from = match &command.stage {
-            Some(Stage::Folder(folder, _)) => Some((cwd.clone(), folder.clone())),
-            Some(Stage::File(file)) => file.parent().map(|dir| (cwd.clone(), dir.to_owned())),
-            None => None,
-        };
+        let argv = command.prepare(sandbox).map_err(&spawn_error)?;
+        let folder = sandbox.program_folder();
+        let path_replacements = command.path_replacements(&folder);
         let (program, args) = argv
             .split_first()
             .ok_or_else(|| spawn_error(io::Error::other("empty command")))?;
         let mut child_command = tokio::process::Command::new(program);
         child_command
             .args(args)
-            .current_dir(&cwd)
+            .current_dir(sandbox.workdir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .env_clear()
-            .envs(program_environment(&cwd))
+            .envs(program_environment(&folder))
             .kill_on_drop(true);
-        sandbox.confine(&mut child_command);
+        sandbox.confine(&mut child_command).map_err(&spawn_error)?;
         let mut child = {
             let _forking = FORK_LOCK.read().unwrap_or_else(PoisonError::into_inner);
             child_command.spawn().map_err(spawn_error)?
@@ -223,7 +219,7 @@ impl RunningProgram {
         });
         Ok(RunningProgram {
             group,
-            staged_from,
+            path_replacements,
             end,
             stdin: tokio::sync::Mutex::new(stdin),
             stdout,
@@ -364,7 +360,7 @@ impl RunningProgram {
         let stderr = self.stderr.finish(Duration::from_secs(1)).await;
         FinishedProgram {
             limits_hit: limits_hit(end, sandbox, open_files, &stdout, &stderr),
-            staged_from: self.staged_from.take(),
+            path_replacements: std::mem::take(&mut self.path_replacements),
             end,
             stdout,
             stderr,

@@ -29,6 +29,9 @@ use crate::report::{GradeEvent, Reporter};
 use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, TestResult};
 
+/// Held by the test that uses the machine's loopback (see [`Isolation::HostLoopback`]).
+static HOST_LOOPBACK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// How a grading run is carried out.
 #[derive(Debug, Clone)]
 pub struct RunSettings {
@@ -108,6 +111,12 @@ pub async fn grade(
         let run = Arc::clone(&run);
         running.spawn(async move {
             let _permit = permits.acquire_owned().await;
+            // On the host loopback every test of every grading in this process needs the
+            // machine's port: one at a time, across the whole class.
+            let _host_port = match run.isolation {
+                Isolation::HostLoopback => Some(HOST_LOOPBACK.lock().await),
+                Isolation::Namespace => None,
+            };
             (index, run.run(index).await)
         });
     }

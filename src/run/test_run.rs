@@ -104,7 +104,7 @@ impl TestRun {
         let finished = program.stop(exercise.stop, &sandbox).await;
         drop(peers);
         transcript.limits_hit = finished.limits_hit;
-        transcript.staged_from = finished.staged_from;
+        transcript.path_replacements = finished.path_replacements;
         transcript.end = Some(finished.end);
         transcript.stdout = finished.stdout;
         transcript.stderr = finished.stderr;

@@ -30,7 +30,10 @@ fn exercise(role: &str, steps: &str) -> Exercise {
 /// `command` in a host-loopback sandbox: the program the grader watches.
 fn start(sandbox: &Sandbox, command: &[&str]) -> RunningProgram {
     let argv: Vec<std::ffi::OsString> = command.iter().map(Into::into).collect();
-    let command = submission::resolve(None, &argv).unwrap();
+    let command = match submission::resolve(None, &argv).unwrap() {
+        submission::Resolved::Ready(command) => command,
+        other => panic!("{other:?}"),
+    };
     RunningProgram::spawn(&command, sandbox).unwrap()
 }
 

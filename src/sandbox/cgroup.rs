@@ -1,6 +1,7 @@
 //! [`RunCgroup`]: a control group per run, for limits rlimits cannot give — the number of
-//! processes of the whole run (a fork bomb) and its total memory — and to tell afterwards
-//! whether a limit was hit.
+//! processes of the whole run (a fork bomb), its total memory, and its fair share of the CPU
+//! (a run hogging every core cannot slow a classmate graded beside it) — and to tell
+//! afterwards whether a limit was hit.
 //!
 //! cgroup v2 (one unified tree) and v1 (a `pids` and a `memory` hierarchy) are both handled;
 //! where neither is writable the run goes on with rlimits alone.
@@ -25,6 +26,7 @@ enum Layout {
     Split {
         pids: Option<PathBuf>,
         memory: Option<PathBuf>,
+        cpu: Option<PathBuf>,
     },
 }
 
@@ -57,19 +59,26 @@ impl RunCgroup {
     pub fn create(max_processes: u64, max_memory: u64) -> Option<RunCgroup> {
         let name = unique_name();
         let root = Path::new(ROOT);
-        sweep_stale(&[root.to_owned(), root.join("pids"), root.join("memory")]);
+        sweep_stale(&[
+            root.to_owned(),
+            root.join("pids"),
+            root.join("memory"),
+            root.join("cpu"),
+        ]);
         let layout = if root.join("cgroup.controllers").exists() {
             // cgroup v2: controllers must be enabled for the children of our parent group.
+            // Every run gets the same CPU weight (the default, 100): equal shares.
             let _ = fs::create_dir_all(root.join("netgrade"));
-            let _ = fs::write(root.join("cgroup.subtree_control"), "+pids +memory");
+            let _ = fs::write(root.join("cgroup.subtree_control"), "+pids +memory +cpu");
             let _ = fs::write(
                 root.join("netgrade/cgroup.subtree_control"),
-                "+pids +memory",
+                "+pids +memory +cpu",
             );
             let group = make(root, &name)?;
             let _ = fs::write(group.join("pids.max"), max_processes.to_string());
             let _ = fs::write(group.join("memory.max"), max_memory.to_string());
             let _ = fs::write(group.join("memory.swap.max"), "0");
+            let _ = fs::write(group.join("cpu.weight"), "100");
             Layout::Unified(group)
         } else {
             let pids = make(&root.join("pids"), &name);
@@ -84,10 +93,21 @@ impl RunCgroup {
                     max_memory.to_string(),
                 );
             }
-            if pids.is_none() && memory.is_none() {
+            let cpu = make(&root.join("cpu"), &name);
+            if let Some(group) = &cpu {
+                // Equal shares between runs; the parent group weighs as much as all cores, so
+                // the grader's own threads (outside it) are not starved by the runs either.
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let _ = fs::write(
+                    root.join("cpu/netgrade/cpu.shares"),
+                    (1024 * cores).to_string(),
+                );
+                let _ = fs::write(group.join("cpu.shares"), "1024");
+            }
+            if pids.is_none() && memory.is_none() && cpu.is_none() {
                 return None;
             }
-            Layout::Split { pids, memory }
+            Layout::Split { pids, memory, cpu }
         };
         Some(RunCgroup { layout })
     }
@@ -95,9 +115,10 @@ impl RunCgroup {
     fn dirs(&self) -> Vec<&Path> {
         match &self.layout {
             Layout::Unified(dir) => vec![dir],
-            Layout::Split { pids, memory } => pids
+            Layout::Split { pids, memory, cpu } => pids
                 .iter()
                 .chain(memory.iter())
+                .chain(cpu.iter())
                 .map(PathBuf::as_path)
                 .collect(),
         }
@@ -146,7 +167,7 @@ impl RunCgroup {
                 memory_limited: counter(dir.join("memory.events"), "max") > 0
                     || counter(dir.join("memory.events"), "oom_kill") > 0,
             },
-            Layout::Split { pids, memory } => CgroupUsage {
+            Layout::Split { pids, memory, .. } => CgroupUsage {
                 processes_limited: pids
                     .as_ref()
                     .is_some_and(|dir| counter(dir.join("pids.events"), "max") > 0),

@@ -4,9 +4,9 @@
 //!
 //! ```text
 //! grader ── relay (pid P, process group P, the run's network namespace, cgroup)
-//!             └─ init (PID 1 of new PID, mount and UTS namespaces; /proc remounted,
-//!                  │   the run's hostname, /etc/hosts and /etc/services)
-//!                  └─ program (limits applied, unprivileged uid, then exec)
+//!             └─ init (PID 1 of new PID, mount, UTS and IPC namespaces; builds the run's
+//!                  │   filesystem view and pivots into it; hidden from the program)
+//!                  └─ program (limits, an unprivileged identity, then exec)
 //! ```
 //!
 //! When the program ends, init reports its wait status to the relay through a pipe and exits;
@@ -14,6 +14,11 @@
 //! orphans included). The relay exits the way the program did (same code, same signal), so the
 //! grader sees the program's own end. Signals for the program are sent to process group P, which
 //! all three share; relay and init catch them with a no-op handler and carry on.
+//!
+//! Init is a fork of the grader, not an exec: it renames itself, makes itself undumpable and
+//! wipes its copy of the grader's command line and environment, so nothing of the grader shows
+//! through it. If building the view fails, init writes the step and `errno` to the report pipe
+//! (a grader error, not the student's) and ends.
 //!
 //! Only async-signal-safe system calls are made here (the parent is multi-threaded): no
 //! allocation, no locks. Everything that needs memory (paths as C strings) is prepared first.
@@ -23,6 +28,24 @@ use std::io;
 use std::os::fd::RawFd;
 
 use super::limits::Limits;
+use super::view::View;
+
+/// Who the program runs as.
+#[derive(Debug, Clone)]
+pub enum Identity {
+    /// The grader is root: the program gets this unprivileged uid and gid.
+    RunAs(u32, u32),
+    /// The grader is in a user namespace of its own: the program gets a nested one, where it
+    /// is this uid (mapped to the grader's user) without any capability.
+    NestedUserNamespace {
+        /// `"<uid> 0 1\n"` for `uid_map`.
+        uid_map: CString,
+        /// `"<gid> 0 1\n"` for `gid_map`.
+        gid_map: CString,
+    },
+    /// No namespaces: the program runs as the grader's user.
+    Same,
+}
 
 /// Everything the child needs, prepared before `fork`.
 #[derive(Debug)]
@@ -33,17 +56,21 @@ pub struct ChildSetup {
     pub cgroup_procs: Vec<CString>,
     /// Resource limits for the program.
     pub limits: Limits,
-    /// Run the program as this uid and gid (when the grader is root).
-    pub run_as: Option<(u32, u32)>,
-    /// Supervise through a PID namespace (otherwise the program is the child itself).
-    pub supervise: bool,
+    /// Limit the number of processes of the program with RLIMIT_NPROC (only where it counts
+    /// the run's processes alone: a run's own uid or user namespace).
+    pub limit_processes: bool,
+    /// Who the program runs as.
+    pub identity: Identity,
+    /// PID, mount, UTS and IPC namespaces for the run (otherwise init is only a subreaper).
+    pub namespaces: bool,
     /// The grader's pid, to notice that it died before the child could ask to die with it.
     pub grader_pid: libc::pid_t,
-    /// The run's host name, set in a UTS namespace of its own (with the supervisor).
+    /// The run's host name, set in its UTS namespace.
     pub hostname: CString,
-    /// Files bind-mounted over system files in the run's mount namespace (source, target):
-    /// the run's own `/etc/hosts` and `/etc/services`.
-    pub bind_files: Vec<(CString, CString)>,
+    /// The run's filesystem view, built by init.
+    pub view: Option<View>,
+    /// Where init reports a failure to build the sandbox (write end of a pipe of the grader).
+    pub report_fd: RawFd,
 }
 
 /// The signals relay and init survive (the program receives them directly).
@@ -57,8 +84,12 @@ extern "C" fn ignore_signal(_: libc::c_int) {}
 const INIT_DEATH_SIGNAL: libc::c_int = libc::SIGUSR1;
 
 extern "C" fn exit_now(_: libc::c_int) {
-    // SAFETY: _exit is async-signal-safe.
-    unsafe { libc::_exit(137) };
+    // Without a PID namespace, orphans came back to init (a subreaper): take them along.
+    // SAFETY: kill_children and _exit only make async-signal-safe system calls.
+    unsafe {
+        kill_children();
+        libc::_exit(137);
+    }
 }
 
 fn check(result: libc::c_int) -> io::Result<libc::c_int> {
@@ -95,17 +126,19 @@ impl ChildSetup {
                     libc::close(fd);
                 }
             }
-            if !self.supervise {
-                return self.become_program();
-            }
             for signal in RELAYED {
                 let mut action: libc::sigaction = std::mem::zeroed();
                 action.sa_sigaction = ignore_signal as *const () as usize;
                 action.sa_flags = libc::SA_RESTART;
                 libc::sigaction(signal, &action, std::ptr::null_mut());
             }
-            let isolated =
-                libc::unshare(libc::CLONE_NEWPID | libc::CLONE_NEWNS | libc::CLONE_NEWUTS) == 0;
+            let isolated = self.namespaces
+                && libc::unshare(
+                    libc::CLONE_NEWPID
+                        | libc::CLONE_NEWNS
+                        | libc::CLONE_NEWUTS
+                        | libc::CLONE_NEWIPC,
+                ) == 0;
             if isolated {
                 let name = self.hostname.as_bytes();
                 libc::sethostname(name.as_ptr().cast(), name.len());
@@ -115,12 +148,13 @@ impl ChildSetup {
             let [status_read, status_write] = status_pipe;
             match check(libc::fork())? {
                 0 => self.init(isolated, status_read, status_write),
-                init => relay(init, status_read, status_write),
+                init => relay(init, status_read, status_write, self.report_fd),
             }
         }
     }
 
-    /// PID 1 of the run: starts the program, reaps everything, reports the program's end.
+    /// PID 1 of the run: builds the view, starts the program, reaps everything, reports the
+    /// program's end.
     unsafe fn init(
         &self,
         isolated: bool,
@@ -150,55 +184,43 @@ impl ChildSetup {
             if libc::poll(&mut lifeline, 1, 0) > 0 && lifeline.revents & libc::POLLERR != 0 {
                 libc::_exit(1);
             }
+            // Nothing of the grader shows through init: not its name, memory, command line or
+            // environment (the program could otherwise read a class folder's path there).
+            libc::prctl(libc::PR_SET_NAME, c"init".as_ptr(), 0, 0, 0);
+            libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+            scrub_command_line();
             if isolated {
-                // A /proc of its own: the program sees only its own processes, not the grader.
-                libc::mount(
-                    std::ptr::null(),
-                    c"/".as_ptr(),
-                    std::ptr::null(),
-                    libc::MS_REC | libc::MS_PRIVATE,
-                    std::ptr::null(),
-                );
-                libc::mount(
-                    c"proc".as_ptr(),
-                    c"/proc".as_ptr(),
-                    c"proc".as_ptr(),
-                    libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                    std::ptr::null(),
-                );
-                // The run's own host names and services: lookups give the same answers on
-                // every machine, and need no DNS.
-                for (source, target) in &self.bind_files {
-                    libc::mount(
-                        source.as_ptr(),
-                        target.as_ptr(),
-                        std::ptr::null(),
-                        libc::MS_BIND,
-                        std::ptr::null(),
-                    );
+                if let Some(view) = &self.view
+                    && let Err((step, errno)) = view.build()
+                {
+                    let report = [step as u8 as i32, errno];
+                    libc::write(self.report_fd, report.as_ptr().cast(), 8);
+                    libc::_exit(127);
                 }
             } else {
-                // No PID namespace: orphans at least come back to init to be reaped.
+                // No PID namespace: orphans at least come back to init, which ends them.
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
             }
             let program = check(libc::fork())?;
             if program == 0 {
                 libc::close(status_write);
+                libc::close(self.report_fd);
                 for signal in RELAYED.into_iter().chain([INIT_DEATH_SIGNAL]) {
                     libc::signal(signal, libc::SIG_DFL);
                 }
                 check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0))?;
                 return self.become_program();
             }
-            close_all_except(status_write);
+            close_all_except(&[status_write]);
             loop {
                 let mut status = 0;
                 let reaped = libc::waitpid(-1, &mut status, 0);
                 if reaped == program {
                     libc::write(status_write, (&raw const status).cast(), 4);
                     if !isolated {
-                        // Without a PID namespace, end what is left of the group.
+                        // Without a PID namespace, end what is left of the run.
                         libc::kill(0, libc::SIGKILL);
+                        kill_children();
                     }
                     libc::_exit(0);
                 }
@@ -209,27 +231,159 @@ impl ChildSetup {
         }
     }
 
-    /// The last steps before `exec`: limits, then the unprivileged user.
+    /// The last steps before `exec`: the identity, then the limits.
     unsafe fn become_program(&self) -> io::Result<()> {
-        self.limits.apply()?;
-        if let Some((uid, gid)) = self.run_as {
-            // SAFETY: see `apply`.
-            unsafe {
-                check(libc::setgroups(0, std::ptr::null()))?;
-                check(libc::setresgid(gid, gid, gid))?;
-                check(libc::setresuid(uid, uid, uid))?;
+        // SAFETY: see `apply`.
+        unsafe {
+            match &self.identity {
+                Identity::RunAs(uid, gid) => {
+                    self.limits.apply(self.limit_processes)?;
+                    check(libc::setgroups(0, std::ptr::null()))?;
+                    check(libc::setresgid(*gid, *gid, *gid))?;
+                    check(libc::setresuid(*uid, *uid, *uid))?;
+                }
+                Identity::NestedUserNamespace { uid_map, gid_map } => {
+                    // Init made itself undumpable, which this process inherited: /proc/self
+                    // would belong to root and the maps could not be written.
+                    check(libc::prctl(libc::PR_SET_DUMPABLE, 1, 0, 0, 0))?;
+                    check(libc::unshare(libc::CLONE_NEWUSER))?;
+                    // The order matters: setgroups, then uid_map, then gid_map.
+                    write_proc(c"/proc/self/setgroups", b"deny")?;
+                    write_proc(c"/proc/self/uid_map", uid_map.as_bytes())?;
+                    write_proc(c"/proc/self/gid_map", gid_map.as_bytes())?;
+                    // A non-zero uid loses every capability at exec.
+                    self.limits.apply(self.limit_processes)?;
+                }
+                Identity::Same => self.limits.apply(self.limit_processes)?,
             }
         }
         Ok(())
     }
 }
 
+/// Writes `bytes` to a `/proc/self` file.
+unsafe fn write_proc(path: &std::ffi::CStr, bytes: &[u8]) -> io::Result<()> {
+    // SAFETY: open/write/close on a constant path and a caller-owned buffer.
+    unsafe {
+        let fd = check(libc::open(path.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC))?;
+        let written = libc::write(fd, bytes.as_ptr().cast(), bytes.len());
+        libc::close(fd);
+        if written != bytes.len() as isize {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Wipes this process's copy of the grader's command line and environment (their memory is
+/// ours after `fork`), so `/proc/<init>/cmdline` and `environ` show nothing of them.
+unsafe fn scrub_command_line() {
+    // Fields 48 to 51 of /proc/self/stat: arg_start, arg_end, env_start, env_end.
+    let mut buffer = [0u8; 2048];
+    // SAFETY: reads into a stack buffer; writes only inside the ranges the kernel gives for
+    // this process's own argument and environment memory.
+    unsafe {
+        let fd = libc::open(
+            c"/proc/self/stat".as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        );
+        if fd < 0 {
+            return;
+        }
+        let length = libc::read(fd, buffer.as_mut_ptr().cast(), buffer.len());
+        libc::close(fd);
+        if length <= 0 {
+            return;
+        }
+        let mut fields = [0usize; 52];
+        stat_fields(&buffer[..length as usize], &mut fields);
+        let (arg_start, arg_end, env_start, env_end) =
+            (fields[48], fields[49], fields[50], fields[51]);
+        if arg_start != 0 && arg_end > arg_start && arg_end - arg_start < 1 << 24 {
+            std::ptr::write_bytes(arg_start as *mut u8, 0, arg_end - arg_start);
+        }
+        if env_start != 0 && env_end > env_start && env_end - env_start < 1 << 24 {
+            std::ptr::write_bytes(env_start as *mut u8, 0, env_end - env_start);
+        }
+    }
+}
+
+/// Parses the numeric fields of a `/proc/<pid>/stat` text into `fields` (1-based, as
+/// `proc(5)` numbers them; the name, field 2, and the state letter, field 3, read as 0).
+fn stat_fields(text: &[u8], fields: &mut [usize; 52]) {
+    let Some(after_name) = text.iter().rposition(|&b| b == b')') else {
+        return;
+    };
+    for (index, word) in text[after_name + 1..]
+        .split(|&b| b == b' ' || b == b'\n')
+        .filter(|word| !word.is_empty())
+        .enumerate()
+    {
+        let field = index + 3;
+        if field >= fields.len() {
+            break;
+        }
+        let mut value = 0usize;
+        for &byte in word.iter().filter(|b| b.is_ascii_digit()) {
+            value = value
+                .wrapping_mul(10)
+                .wrapping_add(usize::from(byte - b'0'));
+        }
+        fields[field] = value;
+    }
+}
+
+/// Kills every child of the calling thread, repeatedly (orphans of the killed ones come back
+/// to it as a subreaper), and reaps them. Bounded.
+unsafe fn kill_children() {
+    let mut buffer = [0u8; 4096];
+    // SAFETY: reads /proc into a stack buffer, sends signals, reaps; no allocation.
+    unsafe {
+        for _ in 0..50 {
+            let fd = libc::open(
+                c"/proc/thread-self/children".as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            );
+            if fd < 0 {
+                return;
+            }
+            let length = libc::read(fd, buffer.as_mut_ptr().cast(), buffer.len());
+            libc::close(fd);
+            if length <= 0 {
+                return;
+            }
+            let mut pid: libc::pid_t = 0;
+            for &byte in &buffer[..length as usize] {
+                if byte.is_ascii_digit() {
+                    pid = pid
+                        .wrapping_mul(10)
+                        .wrapping_add(libc::pid_t::from(byte - b'0'));
+                } else if pid > 0 {
+                    libc::kill(pid, libc::SIGKILL);
+                    pid = 0;
+                }
+            }
+            if pid > 0 {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            let mut status = 0;
+            while libc::waitpid(-1, &mut status, libc::WNOHANG) > 0 {}
+        }
+    }
+}
+
 /// The relay: waits for init, then ends exactly as the program did.
-unsafe fn relay(init: libc::pid_t, status_read: RawFd, status_write: RawFd) -> io::Result<()> {
+unsafe fn relay(
+    init: libc::pid_t,
+    status_read: RawFd,
+    status_write: RawFd,
+    report_fd: RawFd,
+) -> io::Result<()> {
     // SAFETY: see `ChildSetup::apply`.
     unsafe {
         libc::close(status_write);
-        close_all_except(status_read);
+        libc::close(report_fd);
+        close_all_except(&[status_read]);
         let mut init_status = 0;
         while libc::waitpid(init, &mut init_status, 0) < 0
             && *libc::__errno_location() == libc::EINTR
@@ -255,14 +409,46 @@ unsafe fn relay(init: libc::pid_t, status_read: RawFd, status_write: RawFd) -> i
     }
 }
 
-/// Closes every descriptor from 3 up except `keep`, so relay and init hold nothing of the
-/// grader's (in particular not the pipe through which `spawn` learns that `exec` succeeded).
-unsafe fn close_all_except(keep: RawFd) {
+/// Closes every descriptor from 3 up except those in `keep`, so relay and init hold nothing
+/// of the grader's (in particular not the pipe through which `spawn` learns that `exec`
+/// succeeded).
+unsafe fn close_all_except(keep: &[RawFd]) {
     // SAFETY: close_range only closes descriptors of this (forked) process.
     unsafe {
-        if keep > 3 {
-            libc::syscall(libc::SYS_close_range, 3u32, (keep - 1) as u32, 0u32);
+        let mut from = 3u32;
+        let mut kept = [0 as RawFd; 4];
+        let count = keep.len().min(kept.len());
+        kept[..count].copy_from_slice(&keep[..count]);
+        kept[..count].sort_unstable();
+        for &fd in &kept[..count] {
+            let fd = fd as u32;
+            if fd >= from {
+                if fd > from {
+                    libc::syscall(libc::SYS_close_range, from, fd - 1, 0u32);
+                }
+                from = fd + 1;
+            }
         }
-        libc::syscall(libc::SYS_close_range, (keep + 1) as u32, u32::MAX, 0u32);
+        libc::syscall(libc::SYS_close_range, from, u32::MAX, 0u32);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_are_numbered_as_in_proc_5() {
+        let text = std::fs::read("/proc/self/stat").unwrap();
+        let mut fields = [0usize; 52];
+        stat_fields(&text, &mut fields);
+        let plain = String::from_utf8(text).unwrap();
+        let after = &plain[plain.rfind(')').unwrap() + 2..];
+        let words: Vec<&str> = after.split_whitespace().collect();
+        // words[0] is field 3 (the state); field 4 is the parent, field 48 arg_start.
+        assert_eq!(fields[4], words[1].parse::<usize>().unwrap());
+        assert_eq!(fields[48], words[45].parse::<usize>().unwrap());
+        assert_eq!(fields[51], words[48].parse::<usize>().unwrap());
+        assert!(fields[49] > fields[48]);
     }
 }

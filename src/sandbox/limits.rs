@@ -38,8 +38,9 @@ impl Default for Limits {
 
 impl Limits {
     /// Applies the rlimits to the calling process. Called between fork and exec, so it only
-    /// makes system calls.
-    pub fn apply(&self) -> rustix::io::Result<()> {
+    /// makes system calls. `limit_processes`: RLIMIT_NPROC counts every process of the user,
+    /// so it is set only where the run has a user (id or namespace) of its own.
+    pub fn apply(&self, limit_processes: bool) -> rustix::io::Result<()> {
         let both = |value: u64| Rlimit {
             current: Some(value),
             maximum: Some(value),
@@ -52,7 +53,9 @@ impl Limits {
             },
         )?;
         setrlimit(Resource::Data, both(self.memory_bytes.saturating_mul(2)))?;
-        setrlimit(Resource::Nproc, both(self.processes))?;
+        if limit_processes {
+            setrlimit(Resource::Nproc, both(self.processes))?;
+        }
         setrlimit(Resource::Fsize, both(self.file_bytes))?;
         setrlimit(Resource::Nofile, both(self.open_files))?;
         setrlimit(Resource::Core, both(0))?;

@@ -1,34 +1,40 @@
 //! The sandbox a program under test runs in: [`Sandbox`], one per test run.
 //!
 //! It owns the run's network namespace (so every run has its own port 8888 and its own
-//! loopback), its cgroup (processes and memory of the whole run), an unprivileged user id and a
-//! fresh working directory; it starts the program under a small supervisor ([`child`]) so that
-//! nothing the program starts outlives it, and creates the scripted peers' sockets inside the
-//! same network namespace.
+//! loopback), its cgroup (processes, memory and a fair CPU share of the whole run), the
+//! program's unprivileged identity, the run's own folder and its filesystem [`view`]; it
+//! starts the program under a small supervisor ([`child`]) so that nothing the program starts
+//! outlives it, and creates the scripted peers' sockets inside the same network namespace
+//! ([`network`]). How much of this the machine allows is decided once per grader
+//! ([`confinement`]).
 
 mod cgroup;
 mod child;
+pub mod confinement;
 mod limits;
 mod netns;
+mod network;
+pub mod view;
 mod workdir;
 
 use std::ffi::{CString, OsString};
 use std::io;
-use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd};
-use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 pub use cgroup::CgroupUsage;
+pub use confinement::{Confinement, confinement, prepare_process};
 pub use limits::{Limits, show_size};
 pub use netns::NetNamespace;
-pub use workdir::Stage;
+pub use view::PROGRAM_FOLDER;
+pub use workdir::{MAX_BYTES, MAX_FILES, Snapshot};
 
 use crate::sockets::SocketTable;
 use cgroup::RunCgroup;
-use child::ChildSetup;
+use child::{ChildSetup, Identity};
+use view::{EtcFiles, TmpSizes, View};
+use workdir::RunFolder;
 
 /// How runs are kept apart from each other and from the machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,15 +64,11 @@ impl Isolation {
     pub fn describe(self) -> &'static str {
         match self {
             Isolation::Namespace => "own network namespace per test",
-            Isolation::HostLoopback => "host loopback, tests run one at a time",
+            Isolation::HostLoopback => {
+                "host loopback, one test at a time, NO SANDBOX (the program sees this machine's files)"
+            }
         }
     }
-}
-
-/// Whether the grader runs as root, and so runs programs as an unprivileged user in PID and
-/// mount namespaces of their own.
-pub fn confines_as_root() -> bool {
-    rustix::process::geteuid().is_root()
 }
 
 /// First user id handed to programs; each run gets its own, so per-user limits (RLIMIT_NPROC)
@@ -99,16 +101,37 @@ pub fn program_environment(home: &Path) -> Vec<(OsString, OsString)> {
     .collect()
 }
 
+/// The user id the program has inside its nested user namespace (unprivileged grader).
+const NESTED_UID: u32 = 1000;
+
+/// Bytes of each of the run's private temporary folders (`/tmp`, `/var/tmp`, `/dev/shm`).
+pub const TMP_BYTES: u64 = 16 * 1024 * 1024;
+/// Files in each of them.
+pub const TMP_FILES: u64 = 1024;
+/// Room the program has in its own folder beyond the submission.
+pub const FOLDER_SPARE_BYTES: u64 = 64 * 1024 * 1024;
+/// Files the program may add to its own folder.
+pub const FOLDER_SPARE_FILES: u64 = 4096;
+
 /// One run's sandbox. Dropping it kills what is left, removes the cgroup and the folder.
 #[derive(Debug)]
 pub struct Sandbox {
+    /// The program runs in namespaces of its own with its own filesystem view (otherwise on
+    /// the host: `--isolation none`, or where the kernel refuses namespaces).
+    confined: bool,
+    /// The grader is root (a per-run uid, a cgroup).
+    as_root: bool,
     netns: Option<NetNamespace>,
     cgroup: Option<RunCgroup>,
     limits: Limits,
-    run_as: Option<(u32, u32)>,
-    workdir: tempfile::TempDir,
-    /// The run's `/etc/hosts` and `/etc/services` (mounted over the system's ones).
-    etc: Option<tempfile::TempDir>,
+    /// The program's uid and gid as it sees them.
+    user: (u32, u32),
+    /// The run's own folder (on the machine); the program sees it as [`PROGRAM_FOLDER`].
+    folder: RunFolder,
+    /// Machine folders bound read-only into the view, and where.
+    extra_binds: Vec<(PathBuf, PathBuf)>,
+    /// Init reports a failure to build the sandbox here (read end, write end).
+    report: (std::os::fd::OwnedFd, std::os::fd::OwnedFd),
     /// The socket table of the run's network namespace.
     sockets: SocketTable,
 }
@@ -126,56 +149,99 @@ fn run_hosts() -> String {
     )
 }
 
-/// Writes the run's `/etc` files into a fresh folder readable by the program's user.
-fn write_etc_files() -> io::Result<tempfile::TempDir> {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::Builder::new().prefix("netgrade-etc-").tempdir()?;
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
-    for (name, text) in [
-        ("hosts", run_hosts()),
-        ("services", RUN_SERVICES.to_owned()),
-    ] {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text)?;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
-    }
-    Ok(dir)
-}
-
 impl Sandbox {
     /// Creates a sandbox with the given isolation and limits.
     pub fn create(isolation: Isolation, limits: Limits) -> io::Result<Sandbox> {
-        let netns = match isolation {
-            Isolation::Namespace => Some(NetNamespace::create()?),
-            Isolation::HostLoopback => None,
+        Sandbox::create_with(isolation, limits, Vec::new())
+    }
+
+    /// Creates a sandbox whose view also holds `extra_binds`: machine folders bound read-only
+    /// at the given places (a compiler's toolchain, say).
+    pub fn create_with(
+        isolation: Isolation,
+        limits: Limits,
+        extra_binds: Vec<(PathBuf, PathBuf)>,
+    ) -> io::Result<Sandbox> {
+        let as_root = confinement() == Confinement::Root;
+        let (netns, confined) = match isolation {
+            Isolation::Namespace => (Some(NetNamespace::create()?), true),
+            Isolation::HostLoopback => {
+                // The program runs as the grader's user (or, as root, an unprivileged uid):
+                // at least it cannot read or trace the grader's memory or environment.
+                // SAFETY: prctl on this process only.
+                unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+                (None, false)
+            }
         };
-        let as_root = confines_as_root();
         let cgroup = as_root
             .then(|| RunCgroup::create(limits.processes, limits.memory_bytes))
             .flatten();
-        let run_as = as_root.then(|| {
+        let user = if as_root {
             let id = next_run_uid();
             (id, id)
-        });
-        let workdir = tempfile::Builder::new().prefix("netgrade-run-").tempdir()?;
-        let etc = if as_root {
-            Some(write_etc_files()?)
+        } else if confined {
+            (NESTED_UID, NESTED_UID)
         } else {
-            None
+            (
+                rustix::process::getuid().as_raw(),
+                rustix::process::getgid().as_raw(),
+            )
         };
+        // The folder belongs to the program: its own uid as root; the grader's user otherwise
+        // (which is the program's, seen from its nested user namespace).
+        let owner = as_root.then_some(user);
+        let folder = RunFolder::create(owner, FOLDER_SPARE_BYTES, FOLDER_SPARE_FILES)?;
         let sockets = match &netns {
             Some(netns) => netns.run_blocking(SocketTable::open)?,
             None => SocketTable::open(),
         };
+        let (read, write) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?;
+        rustix::io::ioctl_fionbio(&read, true)?;
         Ok(Sandbox {
+            confined,
+            as_root,
             netns,
             cgroup,
             limits,
-            run_as,
-            workdir,
-            etc,
+            user,
+            folder,
+            extra_binds,
+            report: (read, write),
             sockets,
         })
+    }
+
+    /// Whether the program runs in its own namespaces and filesystem view.
+    pub fn is_confined(&self) -> bool {
+        self.confined
+    }
+
+    /// The folder the program works in, as the program sees it (its HOME and cwd).
+    pub fn program_folder(&self) -> PathBuf {
+        if self.is_confined() {
+            PathBuf::from(PROGRAM_FOLDER)
+        } else {
+            self.folder.path().to_owned()
+        }
+    }
+
+    /// Why the sandbox could not be built, if it could not (the step and what the kernel said).
+    pub fn setup_error(&self) -> Option<String> {
+        let mut report = [0u8; 8];
+        let read = rustix::io::read(&self.report.0, &mut report).ok()?;
+        if read != 8 {
+            return None;
+        }
+        let step = i32::from_ne_bytes([report[0], report[1], report[2], report[3]]);
+        let errno = i32::from_ne_bytes([report[4], report[5], report[6], report[7]]);
+        let step = u8::try_from(step)
+            .ok()
+            .and_then(view::ViewStep::from_code)
+            .map_or("building the sandbox", view::ViewStep::describe);
+        Some(format!(
+            "the sandbox could not be built ({step}): {}",
+            io::Error::from_raw_os_error(errno)
+        ))
     }
 
     /// The isolation this sandbox provides.
@@ -197,9 +263,9 @@ impl Sandbox {
         &self.limits
     }
 
-    /// The run's working directory.
+    /// The run's own folder, on the machine.
     pub fn workdir(&self) -> &Path {
-        self.workdir.path()
+        self.folder.path()
     }
 
     /// Whether the program left a file of exactly `size` bytes in its folder: a write that
@@ -215,15 +281,46 @@ impl Sandbox {
         })
     }
 
-    /// Copies the submission into the working directory; returns the program's path there.
-    pub fn stage(&self, what: &Stage) -> io::Result<PathBuf> {
-        workdir::stage(what, self.workdir(), self.run_as)
+    /// Copies a submission's files (a [`Snapshot`]'s folder) into the run's folder.
+    pub fn stage_folder(&self, snapshot: &Path) -> io::Result<()> {
+        let owner = self.as_root.then_some(self.user);
+        workdir::copy_snapshot(snapshot, self.workdir(), owner)
     }
 
     /// Makes `command` start inside the sandbox: process group, network namespace, cgroup,
-    /// supervisor with PID and mount namespaces (as root), limits, unprivileged user, and
-    /// death with the grader (PR_SET_PDEATHSIG, hence spawning from long-lived threads).
-    pub fn confine(&self, command: &mut tokio::process::Command) {
+    /// supervisor with PID, mount, UTS and IPC namespaces and the run's filesystem view,
+    /// limits, an unprivileged identity, and death with the grader (PR_SET_PDEATHSIG, hence
+    /// spawning from long-lived threads).
+    pub fn confine(&self, command: &mut tokio::process::Command) -> io::Result<()> {
+        let view = if self.is_confined() {
+            let hosts = run_hosts();
+            Some(View::new(
+                self.workdir(),
+                &EtcFiles {
+                    hosts: &hosts,
+                    services: RUN_SERVICES,
+                    user: self.user,
+                    hostname: RUN_HOSTNAME,
+                },
+                TmpSizes {
+                    bytes: TMP_BYTES,
+                    files: TMP_FILES,
+                },
+                &self.extra_binds,
+            )?)
+        } else {
+            None
+        };
+        let identity = if self.as_root {
+            Identity::RunAs(self.user.0, self.user.1)
+        } else if self.confined {
+            Identity::NestedUserNamespace {
+                uid_map: CString::new(format!("{} 0 1\n", self.user.0)).unwrap_or_default(),
+                gid_map: CString::new(format!("{} 0 1\n", self.user.1)).unwrap_or_default(),
+            }
+        } else {
+            Identity::Same
+        };
         let setup = ChildSetup {
             netns_fd: self.netns.as_ref().map(|ns| ns.as_fd().as_raw_fd()),
             cgroup_procs: self
@@ -232,42 +329,27 @@ impl Sandbox {
                 .map(RunCgroup::procs_files)
                 .unwrap_or_default(),
             limits: self.limits,
-            run_as: self.run_as,
-            supervise: confines_as_root(),
+            limit_processes: self.as_root || self.confined,
+            identity,
+            namespaces: self.is_confined(),
             grader_pid: std::process::id() as libc::pid_t,
             hostname: CString::new(RUN_HOSTNAME).unwrap_or_default(),
-            bind_files: self.etc_binds(),
+            view,
+            report_fd: self.report.1.as_raw_fd(),
         };
         command.process_group(0);
         // SAFETY: `apply` only makes async-signal-safe system calls on data prepared above;
-        // the namespace descriptor stays open because `self` outlives the spawn.
+        // the namespace and report descriptors stay open because `self` outlives the spawn.
         unsafe {
             command.pre_exec(move || setup.apply());
         }
-    }
-
-    /// The run's `/etc` files and where they are mounted, for the supervisor.
-    fn etc_binds(&self) -> Vec<(CString, CString)> {
-        let Some(etc) = &self.etc else {
-            return Vec::new();
-        };
-        ["hosts", "services"]
-            .into_iter()
-            .filter(|name| Path::new("/etc").join(name).is_file())
-            .filter_map(|name| {
-                let source =
-                    CString::new(etc.path().join(name).into_os_string().into_vec()).ok()?;
-                let target = CString::new(format!("/etc/{name}")).ok()?;
-                Some((source, target))
-            })
-            .collect()
+        Ok(())
     }
 
     /// The services database the program sees (`/etc/services`): the bundled one in a
     /// confined run, the machine's otherwise.
     pub fn services(&self) -> String {
-        // The bundled file is mounted over the machine's, so only where the machine has one.
-        if self.etc.is_some() && Path::new("/etc/services").is_file() {
+        if self.is_confined() {
             RUN_SERVICES.to_owned()
         } else {
             std::fs::read_to_string("/etc/services").unwrap_or_default()
@@ -276,7 +358,7 @@ impl Sandbox {
 
     /// The host name the program sees (`gethostname()`).
     pub fn hostname(&self) -> String {
-        if self.etc.is_some() {
+        if self.is_confined() {
             RUN_HOSTNAME.to_owned()
         } else {
             rustix::system::uname()
@@ -307,7 +389,7 @@ impl Sandbox {
     /// program has exited, even while the supervisor is still reporting its end.
     pub fn program_processes(&self, group: i32) -> Vec<i32> {
         let mut processes = self.processes(group);
-        if confines_as_root() {
+        if self.is_confined() {
             // A process whose parent cannot be read has just ended (it may be the exiting init:
             // counting it as the program would make an exiting program look idle).
             processes.retain(|&pid| {
@@ -323,81 +405,5 @@ impl Sandbox {
             .as_ref()
             .map(RunCgroup::usage)
             .unwrap_or_default()
-    }
-
-    /// Runs `make` (which creates sockets) inside the sandbox's network namespace.
-    async fn in_network<T, F>(&self, make: F) -> io::Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce() -> io::Result<T> + Send + 'static,
-    {
-        match &self.netns {
-            Some(netns) => netns.run(make).await,
-            None => tokio::task::spawn_blocking(make)
-                .await
-                .map_err(io::Error::other)?,
-        }
-    }
-
-    /// Opens a TCP connection from inside the sandbox's network, as a scripted client.
-    pub async fn connect_tcp(
-        &self,
-        addr: SocketAddr,
-        timeout: Duration,
-    ) -> io::Result<tokio::net::TcpStream> {
-        let stream = self
-            .in_network(move || {
-                let stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
-                stream.set_nonblocking(true)?;
-                // Pieces of a split send must leave as separate segments.
-                stream.set_nodelay(true)?;
-                Ok(stream)
-            })
-            .await?;
-        tokio::net::TcpStream::from_std(stream)
-    }
-
-    /// The address the grader's own servers bind in this sandbox: every local address in the
-    /// run's namespace (so 127.0.0.1, 0.0.0.0 and the run's host name all reach it), loopback
-    /// only on the shared host.
-    fn peer_server_address(&self, port: u16) -> SocketAddr {
-        let ip = if self.netns.is_some() {
-            std::net::Ipv4Addr::UNSPECIFIED
-        } else {
-            std::net::Ipv4Addr::LOCALHOST
-        };
-        SocketAddr::from((ip, port))
-    }
-
-    /// Listens on TCP `port` inside the sandbox's network, as the server a client program
-    /// connects to.
-    pub async fn listen_tcp(&self, port: u16) -> io::Result<tokio::net::TcpListener> {
-        let address = self.peer_server_address(port);
-        let listener = self
-            .in_network(move || {
-                let listener = std::net::TcpListener::bind(address)?;
-                listener.set_nonblocking(true)?;
-                Ok(listener)
-            })
-            .await?;
-        tokio::net::TcpListener::from_std(listener)
-    }
-
-    /// Binds a UDP socket inside the sandbox's network: on `port` as the server a client
-    /// program sends to, or (port 0) on loopback as one of the grader's UDP peers.
-    pub async fn bind_udp(&self, port: u16) -> io::Result<tokio::net::UdpSocket> {
-        let address = if port == 0 {
-            SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0))
-        } else {
-            self.peer_server_address(port)
-        };
-        let socket = self
-            .in_network(move || {
-                let socket = std::net::UdpSocket::bind(address)?;
-                socket.set_nonblocking(true)?;
-                Ok(socket)
-            })
-            .await?;
-        tokio::net::UdpSocket::from_std(socket)
     }
 }

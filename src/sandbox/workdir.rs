@@ -1,132 +1,132 @@
-//! Staging a submission into a run's fresh working directory: [`stage`].
+//! The run's own folder ([`RunFolder`]) and staging a submission into it ([`stage`]).
 //!
-//! The program runs on a copy, in a temporary folder owned by its (unprivileged) user and
-//! removed after the run, so it can neither change the student's files nor leave files behind.
-//! The copy is bounded and never follows symbolic links.
+//! The program runs on a copy, in a folder owned by its (unprivileged) user and removed after
+//! the run, so it can neither change the student's files nor leave files behind. Where the
+//! grader has a mount namespace of its own, the folder is a size-limited tmpfs: whatever the
+//! program writes there is bounded in bytes and files, and gone at once when the run ends. The
+//! copy is bounded and never follows symbolic links.
 
+use std::ffi::CString;
 use std::fs;
 use std::io;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
-/// What of a submission is copied.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Stage {
-    /// A script and the folder it is in (it may import its neighbours): `(folder, script)`.
-    Folder(PathBuf, PathBuf),
-    /// A single executable.
-    File(PathBuf),
+use super::confinement::has_private_mounts;
+
+/// A run's own folder on the machine. Dropping it unmounts and removes it.
+#[derive(Debug)]
+pub struct RunFolder {
+    dir: tempfile::TempDir,
+    mounted: bool,
 }
 
-/// Most files copied from a submission folder.
-pub const MAX_FILES: usize = 500;
-/// Most bytes copied from a submission folder.
-pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
-/// Folders never copied (build output, caches, version control).
-const SKIPPED: [&str; 6] = [
-    ".git",
-    "target",
-    "node_modules",
-    "__pycache__",
-    ".venv",
-    "venv",
-];
-
-/// Copies the submission into `workdir`; returns the path of the program inside it.
-pub fn stage(what: &Stage, workdir: &Path, owner: Option<(u32, u32)>) -> io::Result<PathBuf> {
-    if let Some((uid, gid)) = owner {
-        std::os::unix::fs::chown(workdir, Some(uid), Some(gid))?;
-    }
-    fs::set_permissions(workdir, fs::Permissions::from_mode(0o755))?;
-    match what {
-        Stage::File(file) => {
-            let name = file
-                .file_name()
-                .ok_or_else(|| io::Error::other("the program has no file name"))?;
-            let target = workdir.join(name);
-            fs::copy(file, &target)?;
-            fs::set_permissions(&target, fs::Permissions::from_mode(0o755))?;
-            Ok(target)
-        }
-        Stage::Folder(folder, script) => {
-            let mut budget = Budget {
-                files: MAX_FILES,
-                bytes: MAX_BYTES,
+impl RunFolder {
+    /// A fresh folder, private (mode 0700), owned by `owner` when given, with room for the
+    /// submission (at most [`MAX_BYTES`] and [`MAX_FILES`]) plus `spare_bytes` and
+    /// `spare_files`.
+    pub fn create(
+        owner: Option<(u32, u32)>,
+        spare_bytes: u64,
+        spare_files: u64,
+    ) -> io::Result<RunFolder> {
+        let dir = tempfile::Builder::new().prefix("netgrade-run-").tempdir()?;
+        let mut mounted = false;
+        if has_private_mounts() {
+            let (uid, gid) = owner.unwrap_or((0, 0));
+            let options = format!(
+                "size={},nr_inodes={},mode=0700,uid={uid},gid={gid}",
+                MAX_BYTES + spare_bytes,
+                MAX_FILES as u64 + spare_files
+            );
+            let target = CString::new(dir.path().as_os_str().as_bytes())?;
+            let options = CString::new(options)?;
+            // SAFETY: mount reads the two C strings, alive for the call.
+            let result = unsafe {
+                libc::mount(
+                    c"tmpfs".as_ptr(),
+                    target.as_ptr(),
+                    c"tmpfs".as_ptr(),
+                    libc::MS_NOSUID | libc::MS_NODEV,
+                    options.as_ptr().cast(),
+                )
             };
-            copy_folder(folder, workdir, &mut budget, 0)?;
-            let relative = script.strip_prefix(folder).map_err(io::Error::other)?;
-            let target = workdir.join(relative);
-            if !target.is_file() {
-                // The script itself is always there, even if the budget ran out first.
-                fs::copy(script, &target)?;
+            mounted = result == 0;
+        }
+        if !mounted {
+            fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))?;
+            if let Some((uid, gid)) = owner {
+                std::os::unix::fs::chown(dir.path(), Some(uid), Some(gid))?;
             }
-            Ok(target)
+        }
+        Ok(RunFolder { dir, mounted })
+    }
+
+    /// Where it is on the machine.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for RunFolder {
+    fn drop(&mut self) {
+        if self.mounted
+            && let Ok(target) = CString::new(self.dir.path().as_os_str().as_bytes())
+        {
+            // SAFETY: umount2 reads the C string, alive for the call.
+            unsafe { libc::umount2(target.as_ptr(), libc::MNT_DETACH) };
         }
     }
 }
 
-struct Budget {
-    files: usize,
-    bytes: u64,
+/// The files a program's runs get, copied once from the submission into a folder the grader
+/// owns (see `crate::submission`); each run gets a copy of it in its own folder.
+#[derive(Debug)]
+pub struct Snapshot {
+    dir: tempfile::TempDir,
 }
 
-fn copy_folder(from: &Path, to: &Path, budget: &mut Budget, depth: usize) -> io::Result<()> {
-    if depth > 4 {
-        return Ok(());
+impl Snapshot {
+    /// An empty snapshot: a fresh folder only the grader can read.
+    pub fn new() -> io::Result<Snapshot> {
+        let dir = tempfile::Builder::new()
+            .prefix("netgrade-submission-")
+            .tempdir()?;
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))?;
+        Ok(Snapshot { dir })
     }
-    for entry in fs::read_dir(from)? {
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// Copies a snapshot into a run's folder, owned by `owner` when given. A snapshot holds only
+/// folders and regular files the grader made, so this follows no link and is bounded.
+pub fn copy_snapshot(snapshot: &Path, folder: &Path, owner: Option<(u32, u32)>) -> io::Result<()> {
+    for entry in fs::read_dir(snapshot)? {
         let entry = entry?;
-        let name = entry.file_name();
         let kind = entry.file_type()?;
-        let target = to.join(&name);
+        let target = folder.join(entry.file_name());
         if kind.is_dir() {
-            if SKIPPED.iter().any(|skip| name == *skip) {
-                continue;
-            }
             fs::create_dir(&target)?;
             fs::set_permissions(&target, fs::Permissions::from_mode(0o755))?;
-            copy_folder(&entry.path(), &target, budget, depth + 1)?;
+            copy_snapshot(&entry.path(), &target, owner)?;
         } else if kind.is_file() {
-            let size = entry.metadata()?.size();
-            if budget.files == 0 || size > budget.bytes {
-                continue;
-            }
-            budget.files -= 1;
-            budget.bytes -= size;
             fs::copy(entry.path(), &target)?;
-            let executable = entry.metadata()?.mode() & 0o111 != 0;
-            let mode = if executable { 0o755 } else { 0o644 };
-            fs::set_permissions(&target, fs::Permissions::from_mode(mode))?;
+        } else {
+            continue;
         }
-        // Symbolic links and special files are not copied: a submission cannot point the
-        // copy at files outside itself.
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&target, Some(uid), Some(gid))?;
+        }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_script_is_copied_with_its_folder_but_not_links_or_caches() {
-        let source = tempfile::tempdir().unwrap();
-        fs::write(source.path().join("server.py"), "import helper\n").unwrap();
-        fs::write(source.path().join("helper.py"), "X = 1\n").unwrap();
-        fs::create_dir(source.path().join("__pycache__")).unwrap();
-        fs::write(source.path().join("__pycache__/junk.pyc"), "x").unwrap();
-        std::os::unix::fs::symlink("/etc/passwd", source.path().join("passwd")).unwrap();
-        let workdir = tempfile::tempdir().unwrap();
-        let script = source.path().join("server.py");
-        let staged = stage(
-            &Stage::Folder(source.path().to_owned(), script),
-            workdir.path(),
-            None,
-        )
-        .unwrap();
-        assert_eq!(staged, workdir.path().join("server.py"));
-        assert!(workdir.path().join("helper.py").is_file());
-        assert!(!workdir.path().join("__pycache__").exists());
-        assert!(!workdir.path().join("passwd").exists());
-    }
-}
+/// Most files a submission may hold.
+pub const MAX_FILES: usize = 500;
+/// Most bytes a submission may hold.
+pub const MAX_BYTES: u64 = 64 * 1024 * 1024;

@@ -8,21 +8,24 @@ use std::path::{Path, PathBuf};
 
 use globset::Glob;
 
-use super::{NotRunnable, compile, resolve};
-use crate::program::ProgramCommand;
-
-/// Most files looked at when searching a submission for its program.
-const MAX_FILES_SEARCHED: usize = 2000;
+use super::{MAX_ENTRIES, NotRunnable, Resolved, resolve_in_folder};
 
 /// Files of `dir` (relative paths, at most three folders deep), shallowest first, then by name.
 fn files_of(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut folders = vec![(PathBuf::new(), 0)];
+    // Bounded in all: a submission of thousands of folders is searched in milliseconds (and
+    // then refused by staging, with the reason).
+    let mut budget = MAX_ENTRIES;
     while let Some((relative, depth)) = folders.pop() {
         let Ok(entries) = std::fs::read_dir(dir.join(&relative)) else {
             continue;
         };
-        for entry in entries.flatten().take(MAX_FILES_SEARCHED) {
+        for entry in entries.flatten() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
             let name = entry.file_name();
             let path = relative.join(&name);
             let Ok(kind) = entry.file_type() else {
@@ -44,13 +47,12 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
 
 /// Finds the program of a submission: `entry` (from `--entry`), else the exercise's entry
 /// names in order, else the only `.py` file, else the only executable, else `main.rs`
-/// (compiled with rustc into `scratch`; no Cargo build scripts are ever run).
+/// (compiled with rustc in the sandbox; no Cargo build scripts are ever run).
 pub fn find_entry(
     dir: &Path,
     entry: Option<&str>,
     defaults: &[String],
-    scratch: &Path,
-) -> Result<ProgramCommand, NotRunnable> {
+) -> Result<Resolved, NotRunnable> {
     let files = files_of(dir);
     if files.is_empty() {
         return Err(NotRunnable::Empty);
@@ -69,7 +71,7 @@ pub fn find_entry(
         if let Some(found) = files.iter().find(|file| {
             matcher.is_match(file) || file.file_name().is_some_and(|name| matcher.is_match(name))
         }) {
-            return runnable(&dir.join(found), scratch);
+            return runnable(dir, found);
         }
     }
     if entry.is_none() {
@@ -82,18 +84,18 @@ pub fn find_entry(
             .filter(|f| f.extension().is_some_and(|e| e == "py"))
             .collect();
         if let [only] = python.as_slice() {
-            return runnable(&dir.join(only), scratch);
+            return runnable(dir, only);
         }
         let executables: Vec<_> = top_level
             .iter()
             .filter(|f| is_executable(&dir.join(f)))
             .collect();
         if let [only] = executables.as_slice() {
-            return runnable(&dir.join(only), scratch);
+            return runnable(dir, only);
         }
         for main in ["main.rs", "src/main.rs"] {
             if dir.join(main).is_file() {
-                return runnable(&dir.join(main), scratch);
+                return runnable(dir, Path::new(main));
             }
         }
     }
@@ -111,13 +113,8 @@ fn is_executable(path: &Path) -> bool {
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-fn runnable(path: &Path, scratch: &Path) -> Result<ProgramCommand, NotRunnable> {
-    let program = if path.extension().is_some_and(|e| e == "rs") {
-        compile::compile_rust(path, scratch).map_err(NotRunnable::DoesNotCompile)?
-    } else {
-        path.to_owned()
-    };
-    resolve(Some(&program), &[]).map_err(NotRunnable::Unusable)
+fn runnable(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable> {
+    resolve_in_folder(dir, program)
 }
 
 #[cfg(test)]
@@ -127,15 +124,12 @@ mod tests {
     #[test]
     fn entry_search_prefers_names_then_the_only_python_file() {
         let dir = tempfile::tempdir().unwrap();
-        let scratch = tempfile::tempdir().unwrap();
         assert_eq!(
-            find_entry(dir.path(), None, &[], scratch.path())
-                .unwrap_err()
-                .to_string(),
+            find_entry(dir.path(), None, &[]).unwrap_err().to_string(),
             "the submission is empty"
         );
         std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
-        let missing = find_entry(dir.path(), None, &["server.py".into()], scratch.path());
+        let missing = find_entry(dir.path(), None, &["server.py".into()]);
         assert!(
             missing
                 .unwrap_err()
@@ -143,15 +137,19 @@ mod tests {
                 .contains("looked for server.py")
         );
         std::fs::write(dir.path().join("my_server.py"), "print(1)").unwrap();
-        let found = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
-        assert!(found.display.ends_with("my_server.py"), "{}", found.display);
+        let found = find_entry(dir.path(), None, &["server.py".into()]).unwrap();
+        assert!(
+            found.display().ends_with("my_server.py"),
+            "{}",
+            found.display()
+        );
         std::fs::create_dir(dir.path().join("src")).unwrap();
         std::fs::write(dir.path().join("src/server.py"), "print(1)").unwrap();
-        let named = find_entry(dir.path(), None, &["server.py".into()], scratch.path()).unwrap();
+        let named = find_entry(dir.path(), None, &["server.py".into()]).unwrap();
         assert!(
-            named.display.ends_with("src/server.py"),
+            named.display().ends_with("src/server.py"),
             "{}",
-            named.display
+            named.display()
         );
     }
 }

@@ -1,26 +1,35 @@
-//! What to run: turning what the user typed or handed in into a [`ProgramCommand`].
+//! What to run: turning what the user typed or a student handed in into a [`ProgramCommand`]
+//! whose files every run gets.
 //!
-//! A `.py` file runs with `python3`, an executable as it is, anything else after `--`
-//! ([`resolve`]); a submission folder is searched for its program ([`find_entry`]); a single
-//! Rust file is compiled ([`compile_rust`]). Every mistake is a typed reason with a plain
-//! message: [`SubmissionError`] for what the user typed (netgrade cannot run), [`NotRunnable`]
-//! for what a student handed in (the student's verdict).
+//! A `.py` file runs with `python3`, an executable as it is, a single `.rs` file is compiled
+//! (in the sandbox, see [`compile`]), anything else after `--`, with the files and folders the
+//! command names ([`resolve`]); a submission folder is searched for its program
+//! ([`find_entry`]). What the program gets is copied once, by the rules of [`stage`], into a
+//! snapshot each run copies into its own folder; the program sees its files at
+//! `/home/student` and nothing else of the machine's but the system folders.
+//!
+//! Every mistake is a typed reason with a plain message: [`SubmissionError`] for what the user
+//! typed (netgrade cannot run: exit 2), [`NotRunnable`] for what a student handed in (the
+//! student's verdict).
 
 mod compile;
 mod discover;
-
-pub use compile::{CompileError, compile_rust};
-pub use discover::find_entry;
+mod stage;
 
 use std::ffi::OsString;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::program::ProgramCommand;
-use crate::sandbox::{Stage, confines_as_root};
+pub use compile::{CompileError, compile_rust};
+pub use discover::find_entry;
+pub use stage::{MAX_DEPTH, MAX_ENTRIES, StageError, Stager};
 
-/// What the user asked to run could not be run.
-#[derive(Debug, Clone, thiserror::Error)]
+use crate::program::{ProgramArg, ProgramCommand};
+use crate::sandbox::{Confinement, Isolation, confinement};
+
+/// What the user asked to run could not be run (netgrade's error, not a verdict).
+#[derive(Debug, thiserror::Error)]
 pub enum SubmissionError {
     /// Nothing to run was given.
     #[error("no program given: name it (`server.py`, `./server`) or give a command after `--`")]
@@ -31,17 +40,33 @@ pub enum SubmissionError {
     /// The file does not exist.
     #[error("no such file: {0}")]
     NotFound(PathBuf),
-    /// A folder was given.
+    /// A folder was given where a file was expected.
     #[error("{0} is a folder; name the program file in it (for example {0}/server.py)")]
     Folder(PathBuf),
     /// Not runnable as it is.
     #[error(
-        "{0} is neither a .py file nor executable; make it executable (chmod +x) or give the full command after `--`"
+        "{0} is neither a .py file, a .rs file nor executable; make it executable (chmod +x) or give the full command after `--`"
     )]
     NotExecutable(PathBuf),
     /// An interpreter or command is not installed.
     #[error("`{0}` was not found on PATH; install it or give its full path")]
     CommandNotFound(String),
+    /// netgrade cannot read a file it must give the program.
+    #[error(
+        "netgrade cannot read {path} to give it to your program ({reason}); check the file's permissions"
+    )]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        reason: String,
+    },
+    /// The files are too many or too large.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The grader could not copy them.
+    #[error("{0}")]
+    Copy(String),
 }
 
 /// Why a student's submission cannot be run: its verdict, not netgrade's error.
@@ -67,71 +92,241 @@ pub enum NotRunnable {
     /// The program did not compile.
     #[error("it does not compile: {0}")]
     DoesNotCompile(CompileError),
+    /// Over the size bounds of a submission.
+    #[error("{0}")]
+    TooLarge(String),
     /// The program file cannot be run as it is.
     #[error("{0}")]
-    Unusable(SubmissionError),
+    Unusable(String),
+}
+
+impl From<StageError> for SubmissionError {
+    fn from(error: StageError) -> Self {
+        match error {
+            StageError::TooLarge(_) => SubmissionError::TooLarge(error.to_string()),
+            StageError::Unreadable { path, source } => SubmissionError::Unreadable {
+                path,
+                reason: source.to_string(),
+            },
+            StageError::Copy(_) => SubmissionError::Copy(error.to_string()),
+        }
+    }
+}
+
+impl From<SubmissionError> for NotRunnable {
+    fn from(error: SubmissionError) -> Self {
+        match error {
+            SubmissionError::TooLarge(message) => NotRunnable::TooLarge(message),
+            other => NotRunnable::Unusable(other.to_string()),
+        }
+    }
+}
+
+/// A program resolved but not yet ready to run: a Rust source still has to be compiled.
+#[derive(Debug)]
+pub enum Resolved {
+    /// Ready.
+    Ready(ProgramCommand),
+    /// A single Rust file, staged, to be compiled in the sandbox.
+    Rust {
+        /// The staged files, the source among them.
+        stager: Stager,
+        /// The source, in the snapshot.
+        source: PathBuf,
+        /// How the program is shown.
+        display: String,
+        /// Where the files came from.
+        origins: Vec<(PathBuf, PathBuf)>,
+    },
+}
+
+impl Resolved {
+    /// How the program is shown to people.
+    pub fn display(&self) -> &str {
+        match self {
+            Resolved::Ready(command) => &command.display,
+            Resolved::Rust { display, .. } => display,
+        }
+    }
+
+    /// The program, compiled first if it is a Rust source (in a sandbox of `isolation`).
+    pub async fn build(self, isolation: Isolation) -> Result<ProgramCommand, NotRunnable> {
+        match self {
+            Resolved::Ready(command) => Ok(command),
+            Resolved::Rust {
+                stager,
+                source,
+                display,
+                origins,
+            } => {
+                let binary = compile_rust(&stager, &source, isolation)
+                    .await
+                    .map_err(NotRunnable::DoesNotCompile)?;
+                Ok(ProgramCommand {
+                    argv: vec![ProgramArg::InFolder(binary)],
+                    display,
+                    files: Some(Arc::new(stager.finish())),
+                    origins,
+                })
+            }
+        }
+    }
 }
 
 /// Resolves a program path or an explicit command into what to run.
-pub fn resolve(
-    path: Option<&Path>,
-    command: &[OsString],
-) -> Result<ProgramCommand, SubmissionError> {
+pub fn resolve(path: Option<&Path>, command: &[OsString]) -> Result<Resolved, SubmissionError> {
     match (path, command.is_empty()) {
         (Some(_), false) => Err(SubmissionError::Both),
         (None, true) => Err(SubmissionError::Missing),
         (Some(path), true) => resolve_path(path),
-        (None, false) => resolve_command(command),
+        (None, false) => resolve_command(command).map(Resolved::Ready),
     }
 }
 
-fn resolve_path(path: &Path) -> Result<ProgramCommand, SubmissionError> {
+/// The folder a file is in, absolute (for messages that name the student's files).
+fn folder_of(path: &Path) -> PathBuf {
+    std::path::absolute(path)
+        .ok()
+        .and_then(|absolute| absolute.parent().map(Path::to_owned))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
     let metadata = path
         .metadata()
         .map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
     if metadata.is_dir() {
         return Err(SubmissionError::Folder(path.to_owned()));
     }
-    let absolute =
-        std::path::absolute(path).map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
-    let cwd = absolute
-        .parent()
-        .map_or_else(|| PathBuf::from("/"), Path::to_owned);
     let shown = path.display().to_string();
-    if path.extension().is_some_and(|ext| ext == "py") {
-        let python = find_on_path("python3")
-            .ok_or_else(|| SubmissionError::CommandNotFound("python3".into()))?;
-        return Ok(ProgramCommand {
-            argv: vec![python.into_os_string(), absolute.clone().into_os_string()],
-            stage: Some(Stage::Folder(cwd.clone(), absolute)),
-            cwd,
-            display: format!("python3 {shown}"),
-        });
+    let name = PathBuf::from(path.file_name().unwrap_or_default());
+    let origins = vec![(PathBuf::new(), folder_of(path))];
+    let mut stager = Stager::new()?;
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("py") => {
+            let python = find_on_path("python3")
+                .ok_or_else(|| SubmissionError::CommandNotFound("python3".into()))?;
+            stager.add_script(path, &name)?;
+            Ok(Resolved::Ready(ProgramCommand {
+                argv: vec![
+                    ProgramArg::Plain(python.into_os_string()),
+                    ProgramArg::InFolder(name),
+                ],
+                display: format!("python3 {shown}"),
+                files: Some(Arc::new(stager.finish())),
+                origins,
+            }))
+        }
+        Some("rs") => {
+            stager.add_file(path, &name)?;
+            Ok(Resolved::Rust {
+                stager,
+                source: name,
+                display: shown,
+                origins,
+            })
+        }
+        _ => {
+            if metadata.permissions().mode() & 0o111 == 0 {
+                return Err(SubmissionError::NotExecutable(path.to_owned()));
+            }
+            stager.add_file(path, &name)?;
+            Ok(Resolved::Ready(ProgramCommand {
+                argv: vec![ProgramArg::InFolder(name)],
+                display: shown,
+                files: Some(Arc::new(stager.finish())),
+                origins,
+            }))
+        }
     }
-    if metadata.permissions().mode() & 0o111 == 0 {
-        return Err(SubmissionError::NotExecutable(path.to_owned()));
+}
+
+/// A program inside a submission folder: the whole folder is staged (see [`stage`]) and the
+/// program found there runs from it.
+fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable> {
+    let mut stager = Stager::new().map_err(SubmissionError::from)?;
+    stager
+        .add_folder(dir, Path::new(""))
+        .map_err(SubmissionError::from)?;
+    let origins = vec![(PathBuf::new(), dir.to_owned())];
+    let display = dir.join(program).display().to_string();
+    if !stager.path().join(program).is_file() {
+        return Err(NotRunnable::Unusable(format!(
+            "{display} is not part of the submission (hidden, or in a skipped folder)"
+        )));
     }
-    Ok(ProgramCommand {
-        argv: vec![absolute.clone().into_os_string()],
-        stage: Some(Stage::File(absolute)),
-        cwd,
-        display: shown,
+    Ok(match program.extension().and_then(|e| e.to_str()) {
+        Some("py") => {
+            let python = find_on_path("python3").ok_or_else(|| {
+                NotRunnable::from(SubmissionError::CommandNotFound("python3".into()))
+            })?;
+            Resolved::Ready(ProgramCommand {
+                argv: vec![
+                    ProgramArg::Plain(python.into_os_string()),
+                    ProgramArg::InFolder(program.to_owned()),
+                ],
+                display: format!("python3 {display}"),
+                files: Some(Arc::new(stager.finish())),
+                origins,
+            })
+        }
+        Some("rs") => Resolved::Rust {
+            stager,
+            source: program.to_owned(),
+            display,
+            origins,
+        },
+        _ => Resolved::Ready(ProgramCommand {
+            argv: vec![ProgramArg::InFolder(program.to_owned())],
+            display,
+            files: Some(Arc::new(stager.finish())),
+            origins,
+        }),
     })
 }
 
+/// A command after `--`: every argument that names a file or folder of the user's (not a
+/// system one) is handed to the program, staged into its folder, and the argument rewritten.
 fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionError> {
-    let program = Path::new(&command[0]);
-    let shown = program.display().to_string();
-    let resolved = if program.components().count() > 1 {
-        if !program.exists() {
-            return Err(SubmissionError::NotFound(program.to_owned()));
+    let mut stager = Stager::new()?;
+    let mut staged_any = false;
+    let mut origins = Vec::new();
+    let mut argv = Vec::with_capacity(command.len());
+    for (index, arg) in command.iter().enumerate() {
+        let path = Path::new(arg);
+        let names_a_path = index == 0 && path.components().count() > 1
+            || index > 0 && path.symlink_metadata().is_ok();
+        if index == 0 && !names_a_path {
+            let shown = path.display().to_string();
+            let found = find_on_path(&shown).ok_or(SubmissionError::CommandNotFound(shown))?;
+            argv.push(ProgramArg::Plain(found.into_os_string()));
+            continue;
         }
-        std::path::absolute(program).map_err(|_| SubmissionError::NotFound(program.to_owned()))?
-    } else {
-        find_on_path(&shown).ok_or(SubmissionError::CommandNotFound(shown))?
-    };
-    let mut argv = vec![resolved.into_os_string()];
-    argv.extend(command[1..].iter().cloned());
+        if !names_a_path || in_system_folders(path) {
+            if index == 0 && !path.exists() {
+                return Err(SubmissionError::NotFound(path.to_owned()));
+            }
+            argv.push(ProgramArg::Plain(arg.clone()));
+            continue;
+        }
+        let metadata = path
+            .metadata()
+            .map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
+        let name = stager.free_name(&std::path::absolute(path).unwrap_or_else(|_| path.into()));
+        if metadata.is_dir() {
+            stager.add_folder(path, &name)?;
+        } else if path.extension().is_some_and(|e| e == "py") {
+            stager.add_script(path, &name)?;
+        } else {
+            stager.add_file(path, &name)?;
+        }
+        origins.push((
+            name.clone(),
+            std::path::absolute(path).unwrap_or_else(|_| path.to_owned()),
+        ));
+        argv.push(ProgramArg::InFolder(name));
+        staged_any = true;
+    }
     let display = command
         .iter()
         .map(|part| part.to_string_lossy().into_owned())
@@ -139,18 +334,29 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
         .join(" ");
     Ok(ProgramCommand {
         argv,
-        cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/")),
         display,
-        stage: None,
+        files: staged_any.then(|| Arc::new(stager.finish())),
+        origins,
     })
 }
 
-/// Finds an executable on PATH, like `which`. When programs run as an unprivileged user
-/// (the grader is root), only an executable that user can reach counts: a python3 under
-/// `/root/.pyenv` is skipped in favour of `/usr/bin/python3`.
+/// The system folders a confined program sees (read-only).
+const SYSTEM_FOLDERS: [&str; 7] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"];
+
+/// Whether `path` is (really, links resolved) inside the folders a confined program sees.
+fn in_system_folders(path: &Path) -> bool {
+    let real = path.canonicalize().unwrap_or_else(|_| path.to_owned());
+    SYSTEM_FOLDERS
+        .iter()
+        .any(|folder| real.starts_with(folder) || path.starts_with(folder))
+}
+
+/// Finds an executable on PATH, like `which`, that a graded program can run: one inside the
+/// system folders it sees (a python3 under `/root/.pyenv` is skipped in favour of
+/// `/usr/bin/python3`), where runs are confined.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
-    let unprivileged = confines_as_root();
+    let confined = confinement() != Confinement::Unconfined;
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/local/bin"), PathBuf::from("/usr/bin")])
         .map(|dir| dir.join(name))
@@ -158,23 +364,7 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
             candidate
                 .metadata()
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                && (!unprivileged || reachable_by_anyone(candidate))
-        })
-}
-
-/// Whether a user with no special rights can execute `path`: every folder on the way is
-/// searchable by others and the file is executable by others.
-fn reachable_by_anyone(path: &Path) -> bool {
-    let Ok(real) = path.canonicalize() else {
-        return false;
-    };
-    let file_ok = real
-        .metadata()
-        .is_ok_and(|m| m.permissions().mode() & 0o001 != 0);
-    file_ok
-        && real.ancestors().skip(1).all(|dir| {
-            dir.metadata()
-                .is_ok_and(|m| m.permissions().mode() & 0o001 != 0)
+                && (!confined || in_system_folders(candidate))
         })
 }
 
@@ -182,14 +372,51 @@ fn reachable_by_anyone(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    fn ready(resolved: Resolved) -> ProgramCommand {
+        match resolved {
+            Resolved::Ready(command) => command,
+            other => panic!("not ready: {other:?}"),
+        }
+    }
+
     #[test]
-    fn python_files_run_with_python3_in_their_folder() {
+    fn python_files_run_with_a_system_python3_on_their_copy() {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("server.py");
         std::fs::write(&script, "print('hi')\n").unwrap();
-        let command = resolve(Some(&script), &[]).unwrap();
-        assert!(command.argv[0].to_string_lossy().ends_with("python3"));
-        assert_eq!(command.cwd, dir.path());
+        let command = ready(resolve(Some(&script), &[]).unwrap());
+        match &command.argv[..] {
+            [ProgramArg::Plain(python), ProgramArg::InFolder(file)] => {
+                assert!(python.to_string_lossy().ends_with("python3"));
+                assert_eq!(file, Path::new("server.py"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let files = command.files.expect("staged");
+        assert!(files.path().join("server.py").is_file());
+    }
+
+    #[test]
+    fn a_command_s_own_files_are_staged_and_system_ones_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("client.py");
+        std::fs::write(&script, "print('hi')\n").unwrap();
+        let command = resolve_command(&[
+            "python3".into(),
+            script.clone().into_os_string(),
+            "127.0.0.1".into(),
+            "/etc/services".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            command.argv[1..],
+            [
+                ProgramArg::InFolder("client.py".into()),
+                ProgramArg::Plain("127.0.0.1".into()),
+                ProgramArg::Plain("/etc/services".into()),
+            ]
+        );
+        assert_eq!(command.origins, [("client.py".into(), script)]);
     }
 
     #[test]

@@ -41,11 +41,33 @@ pub fn program_for(source: &Path) -> PathBuf {
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     built
         .entry(source.to_owned())
-        .or_insert_with(|| {
-            netgrade::submission::compile_rust(source, Path::new(env!("CARGO_TARGET_TMPDIR")))
-                .expect("the fixture compiles")
-        })
+        .or_insert_with(|| compile_fixture(source))
         .clone()
+}
+
+/// Compiles a Rust fixture the way netgrade compiles a submission (rustc in the sandbox) and
+/// keeps the executable in the test's temporary folder.
+fn compile_fixture(source: &Path) -> PathBuf {
+    use netgrade::program::ProgramArg;
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let command = runtime
+        .block_on(
+            netgrade::submission::resolve(Some(source), &[])
+                .expect("the fixture resolves")
+                .build(netgrade::sandbox::Isolation::Namespace),
+        )
+        .expect("the fixture compiles");
+    let (Some(ProgramArg::InFolder(binary)), Some(files)) = (command.argv.first(), &command.files)
+    else {
+        panic!("a compiled program is a file of its snapshot: {command:?}");
+    };
+    let kept = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{}-{}",
+        binary.display(),
+        std::process::id()
+    ));
+    std::fs::copy(files.path().join(binary), &kept).expect("the executable is kept");
+    kept
 }
 
 /// The reference binaries (built once per test binary with cargo).

@@ -13,9 +13,9 @@
 use std::net::{IpAddr, ToSocketAddrs};
 
 fn main() -> std::io::Result<()> {
-    // 1. gethostname(): Linux keeps the name of this machine in /proc/sys/kernel/hostname.
-    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname")?;
-    let hostname = hostname.trim();
+    // 1. gethostname(): ask the kernel for this machine's name.
+    let hostname = gethostname()?;
+    let hostname = hostname.as_str();
     println!("hostname: {hostname}");
 
     // 2. and 3. gethostbyname(name): resolve a name to its IPv4 address.
@@ -26,6 +26,20 @@ fn main() -> std::io::Result<()> {
     let name = name_of("127.0.0.1")?.unwrap_or_else(|| "unknown".to_string());
     println!("127.0.0.1: {name}");
     Ok(())
+}
+
+/// `gethostname()`, the system call Python's `socket.gethostname()` makes.
+fn gethostname() -> std::io::Result<String> {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the kernel writes at most `buffer.len()` bytes into the buffer.
+    if unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let length = buffer
+        .iter()
+        .position(|&byte| byte == 0)
+        .unwrap_or(buffer.len());
+    Ok(String::from_utf8_lossy(&buffer[..length]).into_owned())
 }
 
 /// The first IPv4 address of `name` (the port, 0, is only needed by the lookup function).
