@@ -12,6 +12,10 @@ use tokio::time::Instant;
 
 use crate::plan::TcpConversation;
 use crate::procfs;
+
+mod idle;
+
+pub use idle::is_idle;
 use crate::program::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
 use crate::sockets::{SocketRow, Table, parse_proc_table};
@@ -111,53 +115,6 @@ pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversati
     let rows = sandbox.sockets().rows(Table::TcpConnections, pid);
     rows.iter()
         .any(|row| row.unacked && conversation.is_program_end(row.local, row.remote))
-}
-
-/// Whether every thread of every one of `processes` is waiting for input: blocked (state S)
-/// in a system call that waits for something from outside — reading stdin, `recv`,
-/// `accept`, `poll`, a lock — not in one that will return by itself or is held up by the
-/// grader's side: a `sleep`, or a `write` to a full pipe or socket. The program has then done
-/// all it can with what it has received so far.
-pub fn is_idle(processes: &[i32]) -> bool {
-    processes.iter().all(|&pid| {
-        // A process (or thread) that cannot be read any more is ending right now: not idle,
-        // look again (counting it idle let an exiting program look as if it waited for input).
-        let Some(threads) = procfs::threads(pid) else {
-            return false;
-        };
-        threads
-            .iter()
-            .all(|thread| thread.state() == Some('S') && !in_busy_wait(thread))
-    })
-}
-
-/// System calls a thread can be blocked in without waiting for input.
-const BUSY_WAITS: [libc::c_long; 9] = [
-    libc::SYS_nanosleep,
-    libc::SYS_clock_nanosleep,
-    libc::SYS_write,
-    libc::SYS_writev,
-    libc::SYS_pwrite64,
-    libc::SYS_sendto,
-    libc::SYS_sendmsg,
-    libc::SYS_sendmmsg,
-    libc::SYS_sendfile,
-];
-
-/// Whether the blocked `thread` is sleeping or writing (`/proc/…/syscall` names the call it
-/// is blocked in). Where that file cannot be read (no permission), a blocked thread counts as
-/// waiting for input.
-fn in_busy_wait(thread: &procfs::Thread) -> bool {
-    let Some(syscall) = thread.syscall() else {
-        return false;
-    };
-    match syscall.split_whitespace().next() {
-        Some("running") => true,
-        Some(number) => number
-            .parse::<libc::c_long>()
-            .is_ok_and(|number| BUSY_WAITS.contains(&number)),
-        None => false,
-    }
 }
 
 /// Waits (at most `limit`) until the program has settled: it has ended, or every close has
