@@ -6,7 +6,9 @@
 //! and `--resume` skips what is done. A submission that cannot be run (empty, no program, does
 //! not compile) gets its own verdict with the reason; it never stops the batch.
 
+use std::ffi::{OsStr, OsString};
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -16,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::plan::Exercise;
-use crate::report::{Format, SilentReporter, render};
+use crate::report::{Format, SilentReporter, csv_cell, render};
 use crate::run::{RunSettings, grade};
 use crate::sandbox::Isolation;
 use crate::submission::{NotRunnable, find_entry};
@@ -26,28 +28,80 @@ use crate::verdict::{ExerciseResult, Failure, Outcome, Problem, TestResult};
 /// One student's submission folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
-    /// The folder's name.
+    /// The folder's name, as shown (lossy where it is not UTF-8).
     pub student: String,
+    /// The folder's name, exactly (any bytes).
+    pub name: OsString,
     /// The folder.
     pub dir: PathBuf,
 }
 
-/// The sub-folders of `root`, sorted by name (hidden ones skipped).
+/// The sub-folders of `root`, sorted by name (by its bytes: the same order on every machine
+/// of a CI matrix), hidden ones skipped.
 pub fn submissions(root: &Path) -> io::Result<Vec<Submission>> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir(root)? {
         let entry = entry?;
-        let student = entry.file_name().to_string_lossy().into_owned();
-        if student.starts_with('.') || !entry.file_type()?.is_dir() {
+        let name = entry.file_name();
+        if name.as_bytes().starts_with(b".") || !entry.file_type()?.is_dir() {
             continue;
         }
         found.push(Submission {
-            student,
+            student: name.to_string_lossy().into_owned(),
+            name,
             dir: entry.path(),
         });
     }
-    found.sort_by(|a, b| a.student.cmp(&b.student));
+    found.sort_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
     Ok(found)
+}
+
+/// Where a submission's result files go, relative to the output folder:
+/// `submissions/<name>.json`, `submissions/<name>.gradescope.json`, … — one file per format,
+/// never shared by two submissions, whatever their folders are called.
+///
+/// The name is the folder's name with every character but a Unicode letter or digit, `_`
+/// and `-` written as `%XX` per byte (`.` too, so a folder `s1.gradescope` cannot take the
+/// place of `s1`'s Gradescope file; bytes that are not UTF-8 too, so `s2\xff` and `s2\xfe`
+/// stay apart). Encoded names longer than [`NAME_CHUNK`] bytes are split into folders of
+/// that length (a legal 250-byte name still fits the file system's 255-byte limit with its
+/// extension). The summary files sit beside `submissions/`, apart from every student's.
+pub fn result_file(name: &OsStr, format: Format) -> PathBuf {
+    let mut path = PathBuf::from("submissions");
+    let mut part = String::new();
+    for token in encoded_tokens(name) {
+        if part.len() + token.len() > NAME_CHUNK {
+            path.push(std::mem::take(&mut part));
+        }
+        part.push_str(&token);
+    }
+    path.push(format!("{part}.{}", format.extension()));
+    path
+}
+
+/// Longest part of an encoded name in one file or folder name.
+pub const NAME_CHUNK: usize = 200;
+
+/// A folder name as pieces that are safe and unambiguous in a file name (see
+/// [`result_file`]): kept characters, and `%XX` for each byte of the others.
+fn encoded_tokens(name: &OsStr) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for chunk in name.as_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                tokens.push(c.to_string());
+            } else {
+                let mut bytes = [0u8; 4];
+                tokens.extend(
+                    c.encode_utf8(&mut bytes)
+                        .bytes()
+                        .map(|byte| format!("%{byte:02X}")),
+                );
+            }
+        }
+        tokens.extend(chunk.invalid().iter().map(|byte| format!("%{byte:02X}")));
+    }
+    tokens
 }
 
 /// Part `part` (1-based) of `parts`: every `parts`-th submission of the sorted list, so
@@ -112,10 +166,12 @@ pub struct ClassRow {
     pub not_runnable: bool,
     /// Whether this run graded it (false: its result was kept from an earlier run).
     pub graded_now: bool,
+    /// Its JSON result file, relative to the output folder (see [`result_file`]).
+    pub result: PathBuf,
 }
 
 impl ClassRow {
-    fn from_result(student: &str, result: &ExerciseResult) -> ClassRow {
+    fn from_result(submission: &Submission, result: &ExerciseResult) -> ClassRow {
         let failed: Vec<&TestResult> = result.tests.iter().filter(|t| !t.passed()).collect();
         let reason = match failed.first().map(|t| (t.number, &t.outcome)) {
             None => "all tests passed".to_owned(),
@@ -126,18 +182,19 @@ impl ClassRow {
             Some((_, Outcome::Passed)) => String::new(),
         };
         ClassRow {
-            student: student.to_owned(),
+            student: submission.student.clone(),
             score: result.score(),
             max_score: result.max_score(),
             failed_tests: failed.iter().map(|t| t.number).collect(),
             reason,
             not_runnable: result.not_runnable(),
             graded_now: true,
+            result: result_file(&submission.name, Format::Json),
         }
     }
 
     /// Rebuilds a row from a result file written by an earlier run (`--resume`).
-    fn from_json(student: &str, document: &serde_json::Value) -> Option<ClassRow> {
+    fn from_json(submission: &Submission, document: &serde_json::Value) -> Option<ClassRow> {
         let tests = document["tests"].as_array()?;
         let failed: Vec<&serde_json::Value> =
             tests.iter().filter(|t| t["status"] != "passed").collect();
@@ -153,7 +210,7 @@ impl ClassRow {
             ),
         };
         Some(ClassRow {
-            student: student.to_owned(),
+            student: submission.student.clone(),
             score: u32::try_from(document["score"].as_u64()?).ok()?,
             max_score: u32::try_from(document["max_score"].as_u64()?).ok()?,
             failed_tests: failed
@@ -165,6 +222,7 @@ impl ClassRow {
                 .iter()
                 .any(|test| test["failure"]["kind"] == "not_run"),
             graded_now: false,
+            result: result_file(&submission.name, Format::Json),
         })
     }
 }
@@ -191,16 +249,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    std::fs::create_dir_all(dir)?;
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     io::Write::write_all(&mut file, bytes)?;
     file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-fn result_path(settings: &ClassSettings, student: &str, format: Format) -> PathBuf {
-    settings
-        .output
-        .join(format!("{student}.{}", format.extension()))
+fn result_path(settings: &ClassSettings, submission: &Submission, format: Format) -> PathBuf {
+    settings.output.join(result_file(&submission.name, format))
 }
 
 /// Grades one submission and writes its result files; returns its summary row.
@@ -227,17 +284,11 @@ async fn grade_one(
     let json = render(Format::Json, &result, &rerun)?;
     if !matches!(settings.format, Format::Json | Format::Text) {
         let extra = render(settings.format, &result, &rerun)?;
-        write_atomically(
-            &result_path(settings, &submission.student, settings.format),
-            &extra,
-        )?;
+        write_atomically(&result_path(settings, submission, settings.format), &extra)?;
     }
     // The JSON result is written last: its presence marks the submission as done.
-    write_atomically(
-        &result_path(settings, &submission.student, Format::Json),
-        &json,
-    )?;
-    Ok(ClassRow::from_result(&submission.student, &result))
+    write_atomically(&result_path(settings, submission, Format::Json), &json)?;
+    Ok(ClassRow::from_result(submission, &result))
 }
 
 /// Progress of a batch, for a progress bar or log lines.
@@ -266,12 +317,12 @@ pub async fn grade_class(
     // Submissions start in class order (a queue, not a race for permits), `jobs` at a time.
     let mut queue = std::collections::VecDeque::new();
     for (index, submission) in class.into_iter().enumerate() {
-        let json = result_path(&settings, &submission.student, Format::Json);
+        let json = result_path(&settings, &submission, Format::Json);
         if settings.resume
             && let Some(row) = std::fs::read(&json)
                 .ok()
                 .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-                .and_then(|doc| ClassRow::from_json(&submission.student, &doc))
+                .and_then(|doc| ClassRow::from_json(&submission, &doc))
         {
             done += 1;
             let _ = progress.send(Progress {
@@ -304,18 +355,19 @@ pub async fn grade_class(
                     break;
                 };
                 let row = grade_one(&exercise, &submission, &settings).await;
-                if finished.send((index, submission.student, row)).is_err() {
+                if finished.send((index, submission, row)).is_err() {
                     break;
                 }
             }
         });
     }
     drop(finished);
-    while let Some((index, student, row)) = results.recv().await {
+    while let Some((index, submission, row)) = results.recv().await {
         // A grading that failed for the grader's own reasons is that submission's error,
         // not the end of the batch.
         let row = row.unwrap_or_else(|error| ClassRow {
-            student,
+            student: submission.student.clone(),
+            result: result_file(&submission.name, Format::Json),
             score: 0,
             max_score: exercise.tests.iter().map(|t| t.points).sum(),
             failed_tests: exercise.tests.iter().map(|t| t.number).collect(),
@@ -344,12 +396,13 @@ pub fn write_summary(exercise: &Exercise, rows: &[ClassRow], output: &Path) -> i
     csv.write_record(["student", "score", "max_score", "failed_tests", "reason"])?;
     for row in rows {
         let failed: Vec<String> = row.failed_tests.iter().map(ToString::to_string).collect();
+        // Names and reasons come from students' folders and programs: shown, never run.
         csv.write_record([
-            row.student.as_str(),
-            &row.score.to_string(),
-            &row.max_score.to_string(),
-            &failed.join(" "),
-            &row.reason,
+            csv_cell(&row.student),
+            row.score.to_string(),
+            row.max_score.to_string(),
+            failed.join(" "),
+            csv_cell(&row.reason),
         ])?;
     }
     let csv = csv
@@ -374,6 +427,7 @@ mod tests {
             .iter()
             .map(|n| Submission {
                 student: (*n).into(),
+                name: (*n).into(),
                 dir: PathBuf::from(n),
             })
             .collect()
@@ -390,5 +444,50 @@ mod tests {
             seen.sort();
             assert_eq!(seen, ["a", "b", "c", "d", "e", "f", "g"], "{parts} parts");
         }
+    }
+
+    #[test]
+    fn every_folder_name_has_files_of_its_own() {
+        use std::os::unix::ffi::OsStringExt;
+        let names: Vec<OsString> = vec![
+            "s1".into(),
+            "s1.gradescope".into(),
+            "summary".into(),
+            "..".into(),
+            "a b".into(),
+            "张三".into(),
+            "a%2Eb".into(),
+            "a.b".into(),
+            OsString::from_vec(vec![b's', b'2', 0xff]),
+            OsString::from_vec(vec![b's', b'2', 0xfe]),
+            "x".repeat(250).into(),
+            "é".repeat(125).into(),
+            "\u{1b}[2J".into(),
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for name in &names {
+            for format in [
+                Format::Json,
+                Format::Gradescope,
+                Format::Junit,
+                Format::Classroom,
+            ] {
+                let file = result_file(name, format);
+                assert!(file.starts_with("submissions"), "{}", file.display());
+                for part in file.iter() {
+                    assert!(part.len() <= 255, "{}", file.display());
+                    assert!(part != ".." && part != ".", "{}", file.display());
+                }
+                assert!(seen.insert(file.clone()), "{} is shared", file.display());
+            }
+        }
+        assert_eq!(
+            result_file(OsStr::new("张三"), Format::Json),
+            Path::new("submissions/张三.json")
+        );
+        assert_eq!(
+            result_file(OsStr::new("s1.gradescope"), Format::Json),
+            Path::new("submissions/s1%2Egradescope.json")
+        );
     }
 }

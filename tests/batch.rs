@@ -113,8 +113,14 @@ impl Class {
             .collect()
     }
 
+    /// A result file: a student's (`alice.json` is `submissions/alice.json`) or a summary.
     fn result(&self, file: &str) -> String {
-        std::fs::read_to_string(self.out.path().join(file)).unwrap()
+        let path = if file.starts_with("summary.") {
+            self.out.path().join(file)
+        } else {
+            self.out.path().join("submissions").join(file)
+        };
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
     }
 }
 
@@ -347,8 +353,8 @@ fn an_interrupted_batch_keeps_its_results_and_resumes_without_regrading() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let alice = class.out.path().join("alice.json");
-    let zed = class.out.path().join("zed.json");
+    let alice = class.out.path().join("submissions/alice.json");
+    let zed = class.out.path().join("submissions/zed.json");
     // alice (graded first) finishes; zed's hanging program is running: interrupt now.
     let started = std::time::Instant::now();
     let ready = || alice.exists() && !processes_mentioning(marker).is_empty();

@@ -145,7 +145,11 @@ fn the_matrix_scripts_grade_every_student_once_and_merge() {
     assert_eq!(students, ["amy", "bo", "cy", "di", "ed"]);
     assert_eq!(rows[2], ("cy".to_owned(), "14".to_owned()));
     // JUnit files for GitLab's and GitHub's test reports.
-    assert!(work.path().join("results-1/amy.junit.xml").is_file());
+    assert!(
+        work.path()
+            .join("results-1/submissions/amy.junit.xml")
+            .is_file()
+    );
 }
 
 fn yaml(path: &str) -> serde_json::Value {
@@ -216,7 +220,7 @@ fn the_gitlab_pipeline_is_wired_to_netgrade() {
     );
     assert_eq!(
         grade["artifacts"]["reports"]["junit"],
-        "results-*/*.junit.xml"
+        "results-*/submissions/**/*.junit.xml"
     );
     assert!(
         pipeline["summary"]["script"][0]

@@ -78,6 +78,23 @@ mod tcp_server {
         check("tcp-server", "server_any_address.py");
     }
 
+    /// Waits with a timeout are not "idle": a server that pauses before it listens and
+    /// before each reply is waited for, every time.
+    #[test]
+    fn a_server_that_pauses_passes() {
+        check("tcp-server", "server_pauses_before_listening.py");
+    }
+
+    #[test]
+    fn an_asyncio_server_passes() {
+        check("tcp-server", "server_asyncio.py");
+    }
+
+    #[test]
+    fn a_socketserver_server_passes() {
+        check("tcp-server", "server_socketserver.py");
+    }
+
     #[test]
     fn rust_reference_passes_as_a_student_program() {
         let binary = &common::references()["tcp-server"];
@@ -491,6 +508,11 @@ mod udp_server {
     #[test]
     fn rust_server_passes() {
         check("udp-server", "udp_server.rs");
+    }
+
+    #[test]
+    fn a_select_loop_with_a_timeout_passes() {
+        check("udp-server", "udp_server_select.py");
     }
 
     #[test]

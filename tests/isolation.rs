@@ -80,7 +80,7 @@ fn the_host_loopback_fallback_grades_and_says_so() {
     let out = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{out}");
     assert!(
-        out.contains("isolation: host loopback, one test at a time, NO SANDBOX"),
+        out.contains("isolation: host loopback, one test at a time, no namespaces"),
         "{out}"
     );
 }

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use netgrade::pack::ExercisePack;
+use netgrade::report::one_line;
 
 use super::{Conclusion, settings};
 use crate::cli::GradeArgs;
@@ -45,9 +46,13 @@ pub async fn grade(pack: &ExercisePack, args: GradeArgs) -> Result<Conclusion> {
         }
         while let Some(update) = updates.recv().await {
             let netgrade::batch::Progress { done, total, row } = update;
+            // Folder names and reasons are the students': shown, never obeyed.
             let line = format!(
                 "{}: {}/{} — {}",
-                row.student, row.score, row.max_score, row.reason
+                one_line(&row.student),
+                row.score,
+                row.max_score,
+                one_line(&row.reason)
             );
             match &bar {
                 Some(bar) => {

@@ -183,6 +183,8 @@ impl RunningProgram {
             .stderr(Stdio::piped())
             .env_clear()
             .envs(program_environment(&folder))
+            // On the host, the shared /tmp is out of bounds: temporary files go to its folder.
+            .envs((!sandbox.is_confined()).then(|| ("TMPDIR", folder.as_os_str())))
             .kill_on_drop(true);
         sandbox.confine(&mut child_command).map_err(&spawn_error)?;
         let mut child = {

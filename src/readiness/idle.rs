@@ -120,7 +120,10 @@ mod tests {
     #[test]
     fn waits_without_a_timeout_are_idle() {
         // input(): read(0, …)
-        assert!(!is_busy(Some(&line(libc::SYS_read, [0, 0x1000, 8192, 0, 0, 0]))));
+        assert!(!is_busy(Some(&line(
+            libc::SYS_read,
+            [0, 0x1000, 8192, 0, 0, 0]
+        ))));
         // Lock.acquire(): futex WAIT_BITSET|PRIVATE|CLOCK_REALTIME, no timeout
         assert!(!is_busy(Some(&line(
             libc::SYS_futex,
@@ -154,7 +157,10 @@ mod tests {
             libc::SYS_clock_nanosleep,
             [1, 1, 0x7ffc1000, 0, 0, 0]
         ))));
-        assert!(is_busy(Some(&line(libc::SYS_write, [1, 0x1000, 65536, 0, 0, 0]))));
+        assert!(is_busy(Some(&line(
+            libc::SYS_write,
+            [1, 0x1000, 65536, 0, 0, 0]
+        ))));
         assert!(is_busy(Some("running")));
     }
 
@@ -162,11 +168,26 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     fn the_old_x86_64_calls_are_read_too() {
         // settimeout(1) then accept(): poll(fd, 1, 1000); serve_forever: poll(…, 500)
-        assert!(is_busy(Some(&line(libc::SYS_poll, [0x1000, 1, 1000, 0, 0, 0]))));
-        assert!(!is_busy(Some(&line(libc::SYS_poll, [0x1000, 1, 0xffffffff, 0, 0, 0]))));
-        assert!(is_busy(Some(&line(libc::SYS_epoll_wait, [3, 0x1000, 1, 200, 0, 0]))));
-        assert!(is_busy(Some(&line(libc::SYS_select, [4, 0x1000, 0, 0, 0x7ffc0, 0]))));
-        assert!(!is_busy(Some(&line(libc::SYS_select, [4, 0x1000, 0, 0, 0, 0]))));
+        assert!(is_busy(Some(&line(
+            libc::SYS_poll,
+            [0x1000, 1, 1000, 0, 0, 0]
+        ))));
+        assert!(!is_busy(Some(&line(
+            libc::SYS_poll,
+            [0x1000, 1, 0xffffffff, 0, 0, 0]
+        ))));
+        assert!(is_busy(Some(&line(
+            libc::SYS_epoll_wait,
+            [3, 0x1000, 1, 200, 0, 0]
+        ))));
+        assert!(is_busy(Some(&line(
+            libc::SYS_select,
+            [4, 0x1000, 0, 0, 0x7ffc0, 0]
+        ))));
+        assert!(!is_busy(Some(&line(
+            libc::SYS_select,
+            [4, 0x1000, 0, 0, 0, 0]
+        ))));
     }
 
     #[test]

@@ -15,10 +15,10 @@ use crate::procfs;
 
 mod idle;
 
-pub use idle::is_idle;
 use crate::program::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
 use crate::sockets::{SocketRow, Table, parse_proc_table};
+pub use idle::is_idle;
 
 /// A socket in LISTEN state, as the kernel lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@
 //! [`ExerciseResult`] ([`render`]). A new format is a new renderer, not a runner change.
 
 mod classroom;
+mod escape;
 mod gradescope;
 mod json;
 mod junit;
@@ -18,6 +19,7 @@ use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, TestResult};
 
 pub use classroom::classroom_json;
+pub use escape::{csv_cell, escape_controls, one_line};
 pub use json::{SCHEMA as JSON_SCHEMA, problem_kind, status};
 pub use text::{TextReporter, plain_test_report};
 

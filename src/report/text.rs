@@ -9,6 +9,7 @@ use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
+use super::escape::{escape_controls, one_line};
 use super::{GradeEvent, Reporter};
 use crate::sandbox::Isolation;
 use crate::transcript::{Normalizer, byte_count, show_bytes};
@@ -57,12 +58,16 @@ impl<W: Write> TextReporter<W> {
         writeln!(
             out,
             "  {style}{mark}{style:#} {:>2}. {}  {DIM}{}/{} pts{DIM:#}",
-            test.number, test.name, test.points, test.max_points
+            test.number,
+            one_line(&test.name),
+            test.points,
+            test.max_points
         )?;
         match &test.outcome {
             Outcome::Passed if self.verbose => self.transcript(test)?,
             Outcome::Passed => {}
             Outcome::Error(message) => {
+                let message = escape_controls(message);
                 writeln!(self.out, "       {FAIL}grader error:{FAIL:#} {message}")?;
             }
             Outcome::Failed(failure) => {
@@ -71,11 +76,19 @@ impl<W: Write> TextReporter<W> {
                     writeln!(
                         out,
                         "       {LABEL}failed at step {}{LABEL:#} {DIM}(spec line {}){DIM:#}: {}",
-                        step.number, step.line, step.description
+                        step.number,
+                        step.line,
+                        one_line(&step.description)
                     )?;
                 }
-                writeln!(out, "       {BOLD}{}{BOLD:#}", failure.problem.explain())?;
+                let explanation = failure.problem.explain();
+                writeln!(
+                    out,
+                    "       {BOLD}{}{BOLD:#}",
+                    escape_controls(&explanation)
+                )?;
                 if let Some(expected) = failure.problem.expected() {
+                    let expected = one_line(expected);
                     writeln!(out, "       {LABEL}expected:{LABEL:#} {expected}")?;
                 }
                 if let Some(received) = failure.problem.received() {
@@ -88,6 +101,7 @@ impl<W: Write> TextReporter<W> {
                     hex_dump_if_binary(out, received)?;
                 }
                 if let Some(detail) = &failure.detail {
+                    let detail = one_line(detail);
                     writeln!(out, "       {LABEL}where:{LABEL:#} {detail}")?;
                 }
                 if let Some(end) = test.transcript.end.filter(|end| end.ended_by_itself()) {
@@ -96,12 +110,15 @@ impl<W: Write> TextReporter<W> {
                 self.transcript(test)?;
                 let out = &mut self.out;
                 if let Some(hint) = &test.hint {
+                    let hint = one_line(hint);
                     writeln!(out, "       {LABEL}hint:{LABEL:#} {hint}")?;
                 }
                 writeln!(
                     out,
                     "       {DIM}rerun this test: {} --test {}{}{DIM:#}",
-                    self.rerun, test.number, self.seed_flag
+                    one_line(&self.rerun),
+                    test.number,
+                    self.seed_flag
                 )?;
             }
         }
@@ -115,7 +132,8 @@ impl<W: Write> TextReporter<W> {
         }
         writeln!(out, "       {DIM}what happened:{DIM:#}")?;
         for entry in &test.transcript.entries {
-            writeln!(out, "         {}", self.normalizer.line(&entry.render()))?;
+            let line = self.normalizer.line(&entry.render());
+            writeln!(out, "         {}", one_line(&line))?;
         }
         if let Some(end) = &test.transcript.end {
             writeln!(out, "         program {end}")?;
@@ -147,7 +165,8 @@ impl<W: Write> TextReporter<W> {
             };
             writeln!(out, "       {DIM}your program's {name}{more}:{DIM:#}")?;
             for line in &lines[skipped..] {
-                writeln!(out, "         | {}", self.normalizer.line(line))?;
+                let line = self.normalizer.line(line);
+                writeln!(out, "         | {}", one_line(&line))?;
             }
         }
         Ok(())
@@ -227,6 +246,7 @@ impl<W: Write> TextReporter<W> {
             fixed_ports,
         } = header;
         self.normalizer.fixed_ports = fixed_ports;
+        let title = one_line(title);
         writeln!(self.out, "{BOLD}netgrade · {id}{BOLD:#} — {title}")?;
         let slow = if (slow - 1.0).abs() > f64::EPSILON {
             format!(", time limits ×{slow}")
@@ -235,7 +255,8 @@ impl<W: Write> TextReporter<W> {
         };
         writeln!(
             self.out,
-            "{DIM}program: {program}   isolation: {}{slow}{DIM:#}",
+            "{DIM}program: {}   isolation: {}{slow}{DIM:#}",
+            one_line(program),
             isolation.describe()
         )?;
         if let Some(seed) = seed {

@@ -27,6 +27,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::RawFd;
 
+use super::fence::Fence;
 use super::limits::Limits;
 use super::view::View;
 
@@ -71,6 +72,8 @@ pub struct ChildSetup {
     pub view: Option<View>,
     /// Where init reports a failure to build the sandbox (write end of a pipe of the grader).
     pub report_fd: RawFd,
+    /// Without namespaces: what holds the program back on the host (files, signals).
+    pub fence: Option<Fence>,
 }
 
 /// The signals relay and init survive (the program receives them directly).
@@ -218,8 +221,9 @@ impl ChildSetup {
                 if reaped == program {
                     libc::write(status_write, (&raw const status).cast(), 4);
                     if !isolated {
-                        // Without a PID namespace, end what is left of the run.
-                        libc::kill(0, libc::SIGKILL);
+                        // Without a PID namespace, end what is left of the run: its orphans
+                        // came back to init (a subreaper). Not the process group, which holds
+                        // the relay, still to report the program's end.
                         kill_children();
                     }
                     libc::_exit(0);
@@ -255,6 +259,9 @@ impl ChildSetup {
                     self.limits.apply(self.limit_processes)?;
                 }
                 Identity::Same => self.limits.apply(self.limit_processes)?,
+            }
+            if let Some(fence) = &self.fence {
+                fence.apply(libc::getpgrp())?;
             }
         }
         Ok(())

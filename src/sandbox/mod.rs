@@ -11,6 +11,7 @@
 mod cgroup;
 mod child;
 pub mod confinement;
+mod fence;
 mod limits;
 mod netns;
 mod network;
@@ -64,8 +65,11 @@ impl Isolation {
     pub fn describe(self) -> &'static str {
         match self {
             Isolation::Namespace => "own network namespace per test",
+            Isolation::HostLoopback if fence::restricts_files() => {
+                "host loopback, one test at a time, no namespaces: the program runs on this machine, fenced to its own folder and the system folders"
+            }
             Isolation::HostLoopback => {
-                "host loopback, one test at a time, NO SANDBOX (the program sees this machine's files)"
+                "host loopback, one test at a time, NO SANDBOX: the program runs on this machine and can read your files"
             }
         }
     }
@@ -179,7 +183,7 @@ impl Sandbox {
         let user = if as_root {
             let id = next_run_uid();
             (id, id)
-        } else if confined {
+        } else if confinement() == Confinement::UserNamespace {
             (NESTED_UID, NESTED_UID)
         } else {
             (
@@ -313,7 +317,7 @@ impl Sandbox {
         };
         let identity = if self.as_root {
             Identity::RunAs(self.user.0, self.user.1)
-        } else if self.confined {
+        } else if confinement() == Confinement::UserNamespace {
             Identity::NestedUserNamespace {
                 uid_map: CString::new(format!("{} 0 1\n", self.user.0)).unwrap_or_default(),
                 gid_map: CString::new(format!("{} 0 1\n", self.user.1)).unwrap_or_default(),
@@ -336,6 +340,16 @@ impl Sandbox {
             hostname: CString::new(RUN_HOSTNAME).unwrap_or_default(),
             view,
             report_fd: self.report.1.as_raw_fd(),
+            fence: if self.confined {
+                None
+            } else {
+                let readable: Vec<&Path> = self
+                    .extra_binds
+                    .iter()
+                    .map(|(from, _)| from.as_path())
+                    .collect();
+                Some(fence::Fence::prepare_with(self.workdir(), &readable)?)
+            },
         };
         command.process_group(0);
         // SAFETY: `apply` only makes async-signal-safe system calls on data prepared above;

@@ -302,11 +302,16 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
             argv.push(ProgramArg::Plain(found.into_os_string()));
             continue;
         }
-        if !names_a_path || in_system_folders(path) {
-            if index == 0 && !path.exists() {
-                return Err(SubmissionError::NotFound(path.to_owned()));
-            }
+        if index == 0 && names_a_path && !path.exists() {
+            return Err(SubmissionError::NotFound(path.to_owned()));
+        }
+        if !names_a_path {
             argv.push(ProgramArg::Plain(arg.clone()));
+            continue;
+        }
+        // A system file is there for the program already (as the program reaches it).
+        if let Some(visible) = visible_as(path) {
+            argv.push(ProgramArg::Plain(visible.into_os_string()));
             continue;
         }
         let metadata = path
@@ -343,12 +348,16 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
 /// The system folders a confined program sees (read-only).
 const SYSTEM_FOLDERS: [&str; 7] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"];
 
-/// Whether `path` is (really, links resolved) inside the folders a confined program sees.
-fn in_system_folders(path: &Path) -> bool {
-    let real = path.canonicalize().unwrap_or_else(|_| path.to_owned());
-    SYSTEM_FOLDERS
-        .iter()
-        .any(|folder| real.starts_with(folder) || path.starts_with(folder))
+/// How a confined program reaches `path`: the path itself when it is in the system folders,
+/// else where it really is when that is (a virtual environment's `bin/python3` is a link to
+/// `/usr/bin/python3`).
+fn visible_as(path: &Path) -> Option<PathBuf> {
+    let inside = |path: &Path| SYSTEM_FOLDERS.iter().any(|folder| path.starts_with(folder));
+    if inside(path) {
+        return Some(path.to_owned());
+    }
+    let real = path.canonicalize().ok()?;
+    inside(&real).then_some(real)
 }
 
 /// Finds an executable on PATH, like `which`, that a graded program can run: one inside the
@@ -360,11 +369,17 @@ pub fn find_on_path(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path)
         .chain([PathBuf::from("/usr/local/bin"), PathBuf::from("/usr/bin")])
         .map(|dir| dir.join(name))
-        .find(|candidate| {
+        .filter(|candidate| {
             candidate
                 .metadata()
                 .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-                && (!confined || in_system_folders(candidate))
+        })
+        .find_map(|candidate| {
+            if confined {
+                visible_as(&candidate)
+            } else {
+                Some(candidate)
+            }
         })
 }
 
