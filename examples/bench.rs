@@ -133,6 +133,7 @@ fn class_of_50(root: &Path, into: &Path) -> Vec<Submission> {
             std::fs::copy(source, dir.join("server.py")).unwrap();
             Submission {
                 student: format!("student-{index:02}"),
+                name: format!("student-{index:02}").into(),
                 dir,
             }
         })
