@@ -191,10 +191,19 @@ fn folder_of(path: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// What netgrade can see of `path`: missing and unreachable are told apart.
+fn metadata_of(path: &Path) -> Result<std::fs::Metadata, SubmissionError> {
+    path.metadata().map_err(|error| match error.kind() {
+        std::io::ErrorKind::PermissionDenied => SubmissionError::Unreadable {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        },
+        _ => SubmissionError::NotFound(path.to_owned()),
+    })
+}
+
 fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
-    let metadata = path
-        .metadata()
-        .map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
+    let metadata = metadata_of(path)?;
     if metadata.is_dir() {
         return Err(SubmissionError::Folder(path.to_owned()));
     }
@@ -294,16 +303,22 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
     let mut argv = Vec::with_capacity(command.len());
     for (index, arg) in command.iter().enumerate() {
         let path = Path::new(arg);
-        let names_a_path = index == 0 && path.components().count() > 1
-            || index > 0 && path.symlink_metadata().is_ok();
+        // An argument names a file when it is one, or when it is there but out of reach
+        // (a private folder): then netgrade says so rather than the program failing.
+        let exists_or_hidden = match path.symlink_metadata() {
+            Ok(_) => true,
+            Err(error) => error.kind() == std::io::ErrorKind::PermissionDenied,
+        };
+        let names_a_path =
+            index == 0 && path.components().count() > 1 || index > 0 && exists_or_hidden;
         if index == 0 && !names_a_path {
             let shown = path.display().to_string();
             let found = find_on_path(&shown).ok_or(SubmissionError::CommandNotFound(shown))?;
             argv.push(ProgramArg::Plain(found.into_os_string()));
             continue;
         }
-        if index == 0 && names_a_path && !path.exists() {
-            return Err(SubmissionError::NotFound(path.to_owned()));
+        if index == 0 && names_a_path {
+            metadata_of(path)?;
         }
         if !names_a_path {
             argv.push(ProgramArg::Plain(arg.clone()));
@@ -314,9 +329,7 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
             argv.push(ProgramArg::Plain(visible.into_os_string()));
             continue;
         }
-        let metadata = path
-            .metadata()
-            .map_err(|_| SubmissionError::NotFound(path.to_owned()))?;
+        let metadata = metadata_of(path)?;
         let name = stager.free_name(&std::path::absolute(path).unwrap_or_else(|_| path.into()));
         if metadata.is_dir() {
             stager.add_folder(path, &name)?;
