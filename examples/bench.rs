@@ -252,6 +252,7 @@ async fn bench() {
                 output: output.clone(),
                 format: Format::Json,
                 resume: false,
+                exercises: None,
             });
             let (progress, _updates) = tokio::sync::mpsc::unbounded_channel();
             let started = Instant::now();

@@ -193,6 +193,11 @@ async fn stress() {
                         Outcome::Failed(f) => {
                             Some(format!("test {}: {}", t.number, f.problem.explain()))
                         }
+                        Outcome::Fragile(f) => Some(format!(
+                            "test {} (fragile): {}",
+                            t.number,
+                            f.problem.explain()
+                        )),
                         Outcome::Error(e) => Some(format!("test {}: grader error: {e}", t.number)),
                         Outcome::Passed => None,
                     })

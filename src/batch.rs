@@ -18,10 +18,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
 use crate::plan::Exercise;
-use crate::report::{Format, SilentReporter, csv_cell, render};
+use crate::report::{Format, Rerun, SilentReporter, csv_cell, render};
 use crate::run::{RunSettings, grade};
 use crate::sandbox::Isolation;
 use crate::submission::{NotRunnable, find_entry};
+use crate::tr;
 use crate::transcript::Transcript;
 use crate::verdict::{ExerciseResult, Failure, Outcome, Problem, TestResult};
 
@@ -118,7 +119,7 @@ pub fn partition(all: Vec<Submission>, part: usize, parts: usize) -> Vec<Submiss
 pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> ExerciseResult {
     ExerciseResult {
         exercise: exercise.id.clone(),
-        title: exercise.title.clone(),
+        title: exercise.title.text().to_owned(),
         program: program.to_owned(),
         isolation: Isolation::Namespace,
         tests: exercise
@@ -126,7 +127,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> Exer
             .iter()
             .map(|test| TestResult {
                 number: test.number,
-                name: test.name.clone(),
+                name: test.name.text().to_owned(),
                 points: 0,
                 max_points: test.points,
                 outcome: Outcome::Failed(Failure {
@@ -138,6 +139,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> Exer
                 }),
                 transcript: Transcript::default(),
                 hint: None,
+                robustness: None,
                 visibility: test.visibility,
                 tags: test.tags.clone(),
                 duration: Duration::ZERO,
@@ -145,7 +147,7 @@ pub fn not_run(exercise: &Exercise, program: &str, reason: &NotRunnable) -> Exer
             .collect(),
         duration: Duration::ZERO,
         seed: None,
-        fixed_ports: exercise.fixed_ports(),
+        role: exercise.role,
     }
 }
 
@@ -160,7 +162,11 @@ pub struct ClassRow {
     pub max_score: u32,
     /// Numbers of the failed tests.
     pub failed_tests: Vec<usize>,
-    /// The first problem in one line, or "all tests passed".
+    /// Numbers of the tests that "work here, but are fragile" (no points lost).
+    #[serde(default)]
+    pub fragile_tests: Vec<usize>,
+    /// The first cause of failure in one line (with the tests it fails), or "all tests
+    /// passed".
     pub reason: String,
     /// The submission could not be run at all (empty, no program, does not compile).
     pub not_runnable: bool,
@@ -172,20 +178,42 @@ pub struct ClassRow {
 
 impl ClassRow {
     fn from_result(submission: &Submission, result: &ExerciseResult) -> ClassRow {
-        let failed: Vec<&TestResult> = result.tests.iter().filter(|t| !t.passed()).collect();
-        let reason = match failed.first().map(|t| (t.number, &t.outcome)) {
-            None => "all tests passed".to_owned(),
-            Some((number, Outcome::Failed(failure))) => {
-                format!("test {number}: {}", failure.problem.explain())
+        let failed: Vec<&TestResult> = result.tests.iter().filter(|t| t.failed()).collect();
+        let grader_error = result.tests.iter().find_map(|t| match &t.outcome {
+            Outcome::Error(message) => Some((t.number, message)),
+            _ => None,
+        });
+        let reason = match (result.causes().first(), grader_error) {
+            (_, Some((number, message))) => {
+                tr!("summary-grader-error", test = number, error = message)
             }
-            Some((number, Outcome::Error(message))) => format!("test {number}: {message}"),
-            Some((_, Outcome::Passed)) => String::new(),
+            (Some(cause), None) => tr!(
+                "summary-cause",
+                tests = tr!(
+                    "report-tests",
+                    count = cause.tests.len(),
+                    list = cause
+                        .tests
+                        .iter()
+                        .map(|t| t.number.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                headline = cause.diagnosis.headline.clone()
+            ),
+            (None, None) => tr!("summary-all-passed"),
         };
         ClassRow {
             student: submission.student.clone(),
             score: result.score(),
             max_score: result.max_score(),
             failed_tests: failed.iter().map(|t| t.number).collect(),
+            fragile_tests: result
+                .tests
+                .iter()
+                .filter(|t| t.fragile())
+                .map(|t| t.number)
+                .collect(),
             reason,
             not_runnable: result.not_runnable(),
             graded_now: true,
@@ -196,14 +224,19 @@ impl ClassRow {
     /// Rebuilds a row from a result file written by an earlier run (`--resume`).
     fn from_json(submission: &Submission, document: &serde_json::Value) -> Option<ClassRow> {
         let tests = document["tests"].as_array()?;
-        let failed: Vec<&serde_json::Value> =
-            tests.iter().filter(|t| t["status"] != "passed").collect();
+        let with_status = |status: &str| -> Vec<&serde_json::Value> {
+            tests.iter().filter(|t| t["status"] == status).collect()
+        };
+        let mut failed = with_status("failed");
+        failed.extend(with_status("error"));
+        failed.sort_by_key(|t| t["number"].as_u64());
+        let fragile = with_status("fragile");
         let reason = match failed.first() {
-            None => "all tests passed".to_owned(),
-            Some(test) => format!(
-                "test {}: {}",
-                test["number"],
-                test["failure"]["message"]
+            None => tr!("summary-all-passed"),
+            Some(test) => tr!(
+                "summary-cause",
+                tests = tr!("report-tests", count = 1, list = test["number"].to_string()),
+                headline = test["failure"]["cause"]
                     .as_str()
                     .or(test["error"].as_str())
                     .unwrap_or_default()
@@ -214,6 +247,10 @@ impl ClassRow {
             score: u32::try_from(document["score"].as_u64()?).ok()?,
             max_score: u32::try_from(document["max_score"].as_u64()?).ok()?,
             failed_tests: failed
+                .iter()
+                .filter_map(|t| t["number"].as_u64().map(|n| n as usize))
+                .collect(),
+            fragile_tests: fragile
                 .iter()
                 .filter_map(|t| t["number"].as_u64().map(|n| n as usize))
                 .collect(),
@@ -240,6 +277,8 @@ pub struct ClassSettings {
     pub format: Format,
     /// Keep results already in `output`.
     pub resume: bool,
+    /// The exercise pack's folder, when not the bundled pack (for rerun lines).
+    pub exercises: Option<PathBuf>,
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
@@ -266,7 +305,11 @@ async fn grade_one(
     submission: &Submission,
     settings: &ClassSettings,
 ) -> io::Result<ClassRow> {
-    let rerun = format!("netgrade test {} {}", exercise.id, submission.dir.display());
+    let rerun = Rerun::new(
+        settings.exercises.as_deref(),
+        &exercise.id,
+        vec![submission.dir.display().to_string()],
+    );
     let program = match find_entry(&submission.dir, settings.entry.as_deref(), &exercise.entry) {
         Ok(resolved) => resolved.build(settings.run.isolation).await,
         Err(reason) => Err(reason),
@@ -371,7 +414,8 @@ pub async fn grade_class(
             score: 0,
             max_score: exercise.tests.iter().map(|t| t.points).sum(),
             failed_tests: exercise.tests.iter().map(|t| t.number).collect(),
-            reason: format!("netgrade could not grade it: {error}"),
+            fragile_tests: Vec::new(),
+            reason: tr!("summary-could-not-grade", error = error.to_string()),
             not_runnable: false,
             graded_now: true,
         });
@@ -393,16 +437,31 @@ pub async fn grade_class(
 /// Writes `summary.csv` and `summary.json` into the output folder.
 pub fn write_summary(exercise: &Exercise, rows: &[ClassRow], output: &Path) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(Vec::new());
-    csv.write_record(["student", "score", "max_score", "failed_tests", "reason"])?;
+    csv.write_record([
+        "student",
+        "score",
+        "max_score",
+        "failed_tests",
+        "reason",
+        // Last, so scripts reading the older columns by position keep working.
+        "fragile_tests",
+    ])?;
+    let numbers = |tests: &[usize]| {
+        tests
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
     for row in rows {
-        let failed: Vec<String> = row.failed_tests.iter().map(ToString::to_string).collect();
         // Names and reasons come from students' folders and programs: shown, never run.
         csv.write_record([
             csv_cell(&row.student),
             row.score.to_string(),
             row.max_score.to_string(),
-            failed.join(" "),
+            numbers(&row.failed_tests),
             csv_cell(&row.reason),
+            numbers(&row.fragile_tests),
         ])?;
     }
     let csv = csv

@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
 
+    /// The language of reports and messages (default: from LC_ALL, LC_MESSAGES or LANG;
+    /// English unless the locale is Chinese).
+    #[arg(long, global = true, value_enum, value_name = "LANG")]
+    pub lang: Option<LangChoice>,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -263,6 +268,24 @@ mod tests {
         ] {
             let parsed = super::Cli::try_parse_from(line.split_whitespace());
             assert!(parsed.is_ok(), "{line}: {:?}", parsed.err());
+        }
+    }
+}
+
+/// `--lang`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangChoice {
+    /// English.
+    En,
+    /// Simplified Chinese (简体中文).
+    Zh,
+}
+
+impl From<LangChoice> for netgrade::i18n::Language {
+    fn from(choice: LangChoice) -> Self {
+        match choice {
+            LangChoice::En => netgrade::i18n::Language::En,
+            LangChoice::Zh => netgrade::i18n::Language::Zh,
         }
     }
 }

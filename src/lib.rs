@@ -27,6 +27,7 @@
 pub mod audit;
 pub mod batch;
 pub mod differential;
+pub mod i18n;
 pub mod pack;
 pub mod peers;
 pub mod plan;

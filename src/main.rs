@@ -32,6 +32,10 @@ fn main() -> ExitCode {
             };
         }
     };
+    netgrade::i18n::set_language(netgrade::i18n::Language::choose(
+        cli.lang.map(Into::into),
+        |key| std::env::var(key).ok(),
+    ));
     match cli.color {
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
@@ -52,6 +56,9 @@ fn main() -> ExitCode {
             outcome = commands::run(cli) => match outcome {
                 Ok(Conclusion::Passed) => ExitCode::SUCCESS,
                 Ok(Conclusion::Failed) => ExitCode::from(1),
+                // The reader went away (`netgrade test … | head`): stop quietly, with the
+                // status a shell gives a program that SIGPIPE ended.
+                Err(error) if is_broken_pipe(&error) => ExitCode::from(141),
                 Err(error) => {
                     let _ = anstream::stdout().flush();
                     eprintln!("netgrade: {error:#}");
@@ -66,6 +73,15 @@ fn main() -> ExitCode {
                 ExitCode::from(130)
             }
         }
+    })
+}
+
+/// Whether `error` comes from writing to a pipe nobody reads any more.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
 

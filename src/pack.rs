@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use crate::i18n::Localized;
 use crate::plan::Exercise;
 use crate::spec::SpecError;
 
@@ -18,6 +19,8 @@ static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
 pub const SPEC_FILE: &str = "exercise.yaml";
 /// The file name of a statement inside an exercise folder.
 pub const STATEMENT_FILE: &str = "statement.md";
+/// The file name of its Chinese translation, beside it.
+pub const STATEMENT_ZH_FILE: &str = "statement.zh.md";
 
 /// A set of exercises.
 #[derive(Debug, Clone)]
@@ -35,8 +38,8 @@ pub struct ExerciseSource {
     pub name: String,
     /// The spec text.
     pub yaml: String,
-    /// The statement, if there is one.
-    pub statement: Option<String>,
+    /// The statement (`statement.md`, and `statement.zh.md` when translated), if there is one.
+    pub statement: Option<Localized>,
 }
 
 /// A pack could not be read, or an exercise was not found.
@@ -67,6 +70,14 @@ pub enum PackError {
 }
 
 impl ExercisePack {
+    /// The pack's folder, when it is not the bundled pack (rerun lines must name it).
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            ExercisePack::Bundled => None,
+            ExercisePack::Folder(dir) => Some(dir),
+        }
+    }
+
     /// Words for messages.
     pub fn describe(&self) -> String {
         match self {
@@ -85,10 +96,11 @@ impl ExercisePack {
                     Some(ExerciseSource {
                         name: format!("exercises/{}", spec.path().display()),
                         yaml: spec.contents_utf8()?.to_owned(),
-                        statement: dir
-                            .get_file(dir.path().join(STATEMENT_FILE))
-                            .and_then(|f| f.contents_utf8())
-                            .map(str::to_owned),
+                        statement: statement(|file| {
+                            dir.get_file(dir.path().join(file))
+                                .and_then(|f| f.contents_utf8())
+                                .map(str::to_owned)
+                        }),
                     })
                 })
                 .collect(),
@@ -179,6 +191,14 @@ fn folder_sources(root: &Path) -> Result<Vec<ExerciseSource>, PackError> {
     Ok(sources)
 }
 
+/// The statement, read by file name with `read`: English, and Chinese when translated.
+fn statement(read: impl Fn(&str) -> Option<String>) -> Option<Localized> {
+    Some(Localized {
+        en: read(STATEMENT_FILE)?,
+        zh: read(STATEMENT_ZH_FILE),
+    })
+}
+
 /// Reads one spec file (and the statement beside it).
 pub fn read_source(spec: &Path) -> Result<ExerciseSource, PackError> {
     let name = spec.display().to_string();
@@ -205,10 +225,10 @@ pub fn read_source(spec: &Path) -> Result<ExerciseSource, PackError> {
         file: name.clone(),
         message: "not UTF-8 text; a spec is a YAML file".into(),
     })?;
-    let statement = spec
-        .parent()
-        .map(|dir| dir.join(STATEMENT_FILE))
-        .and_then(|path| fs::read_to_string(path).ok());
+    let statement = statement(|file| {
+        spec.parent()
+            .and_then(|dir| fs::read_to_string(dir.join(file)).ok())
+    });
     Ok(ExerciseSource {
         name,
         yaml,

@@ -13,6 +13,7 @@ use std::time::Duration;
 use regex::Regex;
 
 use crate::program::{CapturedOutput, LimitHit, ProgramEnd};
+use crate::tr;
 
 /// One thing that happened during a test.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,87 +220,100 @@ pub fn show_bytes(bytes: &[u8]) -> String {
 
 /// `1 byte`, `6 bytes`.
 pub fn byte_count(bytes: &[u8]) -> String {
-    match bytes.len() {
-        1 => "1 byte".into(),
-        n => format!("{n} bytes"),
-    }
+    tr!("byte-count", count = bytes.len())
+}
+
+/// The transcript's last line: how the program ended.
+pub fn end_line(end: &ProgramEnd) -> String {
+    tr!("entry-end", end = end.to_string())
 }
 
 impl Entry {
     /// One line describing the entry.
     pub fn render(&self) -> String {
+        let during = |d: &Duration| humantime::format_duration(*d).to_string();
         match self {
-            Entry::Started { command } => format!("program started: {command}"),
-            Entry::Listening { address } => format!("program listening on TCP {address}"),
-            Entry::Connected { client, address } => {
-                format!("{client} connected to {address}")
+            Entry::Started { command } => tr!("entry-started", command = command),
+            Entry::Listening { address } => {
+                tr!("entry-listening", address = address.to_string())
             }
+            Entry::Connected { client, address } => tr!(
+                "entry-connected",
+                client = client,
+                address = address.to_string()
+            ),
             Entry::Sent {
                 client,
                 bytes,
                 pieces,
-            } => {
-                let split = if *pieces > 1 {
-                    format!(" in {pieces} pieces")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "{client} sent {} ({}){split}",
-                    show_bytes(bytes),
-                    byte_count(bytes)
-                )
+            } if *pieces > 1 => tr!(
+                "entry-sent-pieces",
+                client = client,
+                bytes = show_bytes(bytes),
+                count = byte_count(bytes),
+                pieces = pieces
+            ),
+            Entry::Sent { client, bytes, .. } => tr!(
+                "entry-sent",
+                client = client,
+                bytes = show_bytes(bytes),
+                count = byte_count(bytes)
+            ),
+            Entry::Received { client, bytes } => tr!(
+                "entry-received",
+                client = client,
+                bytes = show_bytes(bytes),
+                count = byte_count(bytes)
+            ),
+            Entry::QuietFor { client, during: d } => {
+                tr!("entry-quiet", client = client, during = during(d))
             }
-            Entry::Received { client, bytes } => format!(
-                "{client} received {} ({})",
-                show_bytes(bytes),
-                byte_count(bytes)
+            Entry::ClosedByProgram { client } => tr!("entry-closed-by-program", client = client),
+            Entry::Closed { client } => tr!("entry-closed", client = client),
+            Entry::ShutDown { client } => tr!("entry-shut-down", client = client),
+            Entry::Reset { client } => tr!("entry-reset", client = client),
+            Entry::Bound { address } => tr!("entry-bound", address = address.to_string()),
+            Entry::ConnectedToGrader { client, from } => tr!(
+                "entry-connected-to-grader",
+                client = client,
+                from = from.to_string()
             ),
-            Entry::QuietFor { client, during } => format!(
-                "{client} received nothing for {}",
-                humantime::format_duration(*during)
+            Entry::DatagramSent { peer, bytes, to } => tr!(
+                "entry-datagram-sent",
+                peer = peer,
+                bytes = show_bytes(bytes),
+                count = byte_count(bytes),
+                to = to.to_string()
             ),
-            Entry::ClosedByProgram { client } => {
-                format!("program closed its connection to {client}")
+            Entry::DatagramReceived { peer, bytes, from } => tr!(
+                "entry-datagram-received",
+                peer = peer,
+                bytes = show_bytes(bytes),
+                count = byte_count(bytes),
+                from = from.to_string()
+            ),
+            Entry::NoDatagramFor { peer, during: d } => {
+                tr!("entry-no-datagram", peer = peer, during = during(d))
             }
-            Entry::Closed { client } => format!("{client} closed its connection"),
-            Entry::ShutDown { client } => {
-                format!("{client} stopped sending (half-close)")
+            Entry::Typed { bytes } => tr!("entry-typed", bytes = show_bytes(bytes)),
+            Entry::StdinClosed => tr!("entry-stdin-closed"),
+            Entry::Printed { stream, text } => tr!(
+                "entry-printed",
+                stream = stream.to_string(),
+                text = format!("{text:?}")
+            ),
+            Entry::AnsweredLikeReference { oracle, count } => {
+                tr!("entry-answered", count = count, oracle = oracle.to_string())
             }
-            Entry::Reset { client } => format!("{client} reset its connection"),
-            Entry::Bound { address } => format!("program bound UDP {address}"),
-            Entry::ConnectedToGrader { client, from } => {
-                format!("{client} accepted the program's connection from {from}")
-            }
-            Entry::DatagramSent { peer, bytes, to } => format!(
-                "peer {peer} sent datagram {} ({}) to {to}",
-                show_bytes(bytes),
-                byte_count(bytes)
-            ),
-            Entry::DatagramReceived { peer, bytes, from } => format!(
-                "peer {peer} received datagram {} ({}) from {from}",
-                show_bytes(bytes),
-                byte_count(bytes)
-            ),
-            Entry::NoDatagramFor { peer, during } => format!(
-                "peer {peer} received no datagram for {}",
-                humantime::format_duration(*during)
-            ),
-            Entry::Typed { bytes } => format!("typed {}", show_bytes(bytes)),
-            Entry::StdinClosed => "stdin closed".into(),
-            Entry::Printed { stream, text } => format!("program printed on {stream}: {text:?}"),
-            Entry::AnsweredLikeReference { oracle, count } => format!(
-                "typed {count} generated inputs; every answer matched the {oracle} reference's"
-            ),
-            Entry::Exited { end } => format!("program {end}"),
+            Entry::Exited { end } => tr!("entry-exited", end = end.to_string()),
             Entry::Accepted {
                 client,
                 accepted: true,
-            } => format!("program accepted the connection of {client}"),
+            } => tr!("entry-accepted", client = client),
             Entry::Accepted {
                 client,
                 accepted: false,
-            } => format!("program has not accepted {client} yet (it waits in the listen backlog)"),
+            } => tr!("entry-not-accepted", client = client),
         }
     }
 }
@@ -336,25 +350,29 @@ impl Transcript {
             .find(|line| !line.trim().is_empty())
             .is_some_and(|line| line.starts_with("KeyboardInterrupt"));
         match text.rfind("Traceback (most recent call last):") {
-            Some(start) if interrupted && ends_with_interrupt => format!(
-                "{}KeyboardInterrupt (traceback from the grader's Ctrl-C, not shown)\n",
-                &text[..start]
-            ),
+            Some(start) if interrupted && ends_with_interrupt => {
+                format!("{}{}\n", &text[..start], tr!("entry-interrupted-traceback"))
+            }
             _ => text,
         }
     }
 
-    /// Renders the whole transcript as stable text.
-    pub fn render(&self, normalizer: &Normalizer) -> String {
+    /// Renders the whole transcript as text; with a normalizer, as stable text (ephemeral
+    /// ports hidden, for golden snapshots), otherwise exactly as it happened.
+    pub fn render(&self, normalizer: Option<&Normalizer>) -> String {
+        let line = |text: &str| match normalizer {
+            Some(normalizer) => normalizer.line(text),
+            None => text.to_owned(),
+        };
         let mut out = String::new();
         for entry in &self.entries {
-            let _ = writeln!(out, "{}", normalizer.line(&entry.render()));
+            let _ = writeln!(out, "{}", line(&entry.render()));
         }
         if let Some(end) = &self.end {
-            let _ = writeln!(out, "program {end}");
+            let _ = writeln!(out, "{}", end_line(end));
         }
         for limit in &self.limits_hit {
-            let _ = writeln!(out, "limit: {limit}");
+            let _ = writeln!(out, "{}", tr!("entry-limit", limit = limit.to_string()));
         }
         for (name, output, text) in [
             ("stdout", &self.stdout, self.stdout_text()),
@@ -364,8 +382,8 @@ impl Transcript {
                 continue;
             }
             let _ = writeln!(out, "{name}:");
-            for line in text.lines() {
-                let _ = writeln!(out, "  | {}", normalizer.line(line));
+            for text_line in text.lines() {
+                let _ = writeln!(out, "  | {}", line(text_line));
             }
         }
         out

@@ -31,6 +31,15 @@ tests:
       - expect_output: { answer: x }
 ";
 
+const ADVICE: &str = "id: advice
+title: Advice
+tests:
+  - name: t
+    robustness: { why: x }
+    steps:
+      - expect_output: { answer: x }
+";
+
 fn tcp_verbs(test: &TestPlan) -> Vec<&TcpVerb> {
     test.steps
         .iter()
@@ -75,6 +84,9 @@ fn code_defaults() -> BTreeMap<&'static str, String> {
     defaults.insert("LimitsSpec.open_files", limits.open_files.to_string());
     defaults.insert("TestSpec.points", test.points.to_string());
     defaults.insert("TestSpec.visibility", test.visibility.as_str().to_owned());
+    let advice = Exercise::from_yaml(ADVICE, "advice.yaml").unwrap();
+    let robustness = advice.tests[0].robustness.as_ref().unwrap();
+    defaults.insert("RobustnessSpec.counts", robustness.counts.to_string());
     defaults.insert(
         "ProgramSpec.traceback",
         format!("{:?}", bare.traceback).to_lowercase(),

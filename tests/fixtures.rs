@@ -477,10 +477,11 @@ mod tcp_client {
     fn a_client_that_never_closes_is_caught() {
         let document = check("tcp-client", "never_exits.py");
         assert_eq!(failure_kind(&document, 4), "not_closed");
-        // The client waits for input with the connection open: no need to sit out a timeout.
+        // The client waits for keyboard input with the connection open: no need to sit out a
+        // timeout, and the message says which wait it is.
         assert_eq!(
             message(&document, 4),
-            "the server expected your program to close the connection, but it is waiting for input with the connection open"
+            "the server expected your program to close the connection, but it is waiting for input from the keyboard (input()) with the connection open"
         );
         assert_eq!(failure_kind(&document, 5), "not_exited");
         assert!(message(&document, 5).contains("waiting for input"));

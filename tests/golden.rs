@@ -53,7 +53,7 @@ async fn reference_transcripts() {
             golden.push_str(
                 &test
                     .transcript
-                    .render(&normalizer)
+                    .render(Some(&normalizer))
                     .replace(&program.display, &format!("<reference {name}>")),
             );
         }

@@ -78,7 +78,7 @@ fn a_connection_left_open_is_named() {
     assert_eq!(failure["kind"], "not_closed", "{document:#}");
     assert_eq!(
         failure["message"],
-        "server connection first expected your program to close the connection, but it is waiting for input with the connection open"
+        "server connection first expected your program to close the connection, but it is waiting for input from the keyboard (input()) with the connection open"
     );
 }
 

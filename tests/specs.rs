@@ -62,7 +62,9 @@ fn an_unknown_key_names_its_place_and_the_expected_keys() {
         "{text}"
     );
     assert!(
-        text.contains("expected one of name, points, hint, visibility, tags, timeout, steps"),
+        text.contains(
+            "expected one of name, points, hint, robustness, visibility, tags, timeout, steps"
+        ),
         "{text}"
     );
 }
@@ -162,4 +164,24 @@ fn a_missing_pack_folder_is_named() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/pack: no such folder"));
+}
+
+#[test]
+fn texts_are_text_in_one_language_or_both() {
+    use netgrade::plan::Exercise;
+    // YAML 1.1 would read `n` as false and `1` as a number: here each is the text written.
+    let spec = GOOD
+        .replace("  - name: hello back", "  - name: n\n    hint: no")
+        .replace("title: Says hello", "title: { en: Says hello, zh: 打招呼 }");
+    let exercise = Exercise::from_yaml(&spec, "t.yaml").unwrap();
+    assert_eq!(exercise.tests[0].name.en, "n");
+    assert_eq!(exercise.tests[0].hint.as_ref().unwrap().en, "no");
+    assert_eq!(exercise.title.en, "Says hello");
+    assert_eq!(exercise.title.zh.as_deref(), Some("打招呼"));
+    let numbered = Exercise::from_yaml(&GOOD.replace("name: hello back", "name: 1"), "t.yaml");
+    assert_eq!(numbered.unwrap().tests[0].name.en, "1");
+    // A language netgrade does not know is an error at its place.
+    let text = error_for(&GOOD.replace("title: Says hello", "title: { en: Hi, fr: Salut }"));
+    assert!(text.contains("exercise.yaml:2:"), "{text}");
+    assert!(text.contains("fr"), "{text}");
 }

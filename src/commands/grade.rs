@@ -1,6 +1,7 @@
 //! `netgrade grade`: grade a whole class.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::{Context, Result};
 use netgrade::pack::ExercisePack;
@@ -31,6 +32,7 @@ pub async fn grade(pack: &ExercisePack, args: GradeArgs) -> Result<Conclusion> {
         output: args.output.clone(),
         format: args.format,
         resume: args.resume,
+        exercises: pack.folder().map(Path::to_path_buf),
     };
     let total = class.len();
     let (progress, mut updates) = tokio::sync::mpsc::unbounded_channel();

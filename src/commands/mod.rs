@@ -10,6 +10,8 @@ mod test;
 mod validate;
 mod verify;
 
+use std::io::Write;
+
 use anyhow::{Context, Result, bail};
 use netgrade::pack::{ExercisePack, ExerciseSource};
 use netgrade::plan::Exercise;
@@ -47,7 +49,11 @@ pub async fn run(cli: Cli) -> Result<Conclusion> {
         Command::Validate { paths } => validate::validate(&pack, &paths),
         Command::Schema => {
             let schema = schemars::schema_for!(netgrade::spec::ExerciseSpec);
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            writeln!(
+                anstream::stdout(),
+                "{}",
+                serde_json::to_string_pretty(&schema)?
+            )?;
             Ok(Conclusion::Passed)
         }
     }

@@ -1,9 +1,10 @@
-//! `netgrade show`: an exercise's statement and tests.
+//! `netgrade show`: an exercise's statement and tests, in the reader's language.
 
 use std::io::Write;
 
 use anyhow::Result;
 use netgrade::pack::ExercisePack;
+use netgrade::tr;
 
 use super::Conclusion;
 
@@ -14,16 +15,20 @@ pub fn show(pack: &ExercisePack, id: &str) -> Result<Conclusion> {
         Some(statement) => write!(out, "{statement}")?,
         None => writeln!(
             out,
-            "{}: {}\n(no statement.md)",
-            exercise.id, exercise.title
+            "{}: {}\n{}",
+            exercise.id,
+            exercise.title,
+            tr!("show-no-statement")
         )?,
     }
-    writeln!(out, "\nTests:")?;
+    writeln!(out, "\n{}", tr!("show-tests"))?;
     for test in &exercise.tests {
         writeln!(
             out,
-            "  {:>2}. {} ({} pts)",
-            test.number, test.name, test.points
+            "  {:>2}. {} ({})",
+            test.number,
+            test.name,
+            tr!("show-test-points", points = test.points)
         )?;
     }
     Ok(Conclusion::Passed)

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 use netgrade::pack::ExercisePack;
-use netgrade::report::{Format, GradeEvent, Reporter, SilentReporter, TextReporter, render};
+use netgrade::report::{Format, GradeEvent, Reporter, Rerun, SilentReporter, TextReporter, render};
 use netgrade::run::grade;
 use netgrade::submission;
 
@@ -44,10 +44,14 @@ pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
         }
         Err(not_found) => Err(not_found),
     };
-    let rerun = format!("netgrade test {} {}", exercise.id, rerun_program(&args));
-    // Text is shown live on the terminal, test by test; every other format (and any report
-    // written to --output) is rendered whole from the final result.
-    let live = args.format == Format::Text && args.output.is_none();
+    let rerun = Rerun::new(pack.folder(), &exercise.id, rerun_program(&args));
+    // Text is shown live on the terminal, test by test (with no program chosen, the one
+    // message below is all); every other format, and any report written to --output, is
+    // rendered whole from the final result.
+    let no_program = matches!(&program, Err((_, reason)) if reason.no_program_chosen());
+    let on_terminal = args.format == Format::Text && args.output.is_none();
+    let live = on_terminal && !no_program;
+    let written = !on_terminal;
     let mut reporter: Box<dyn Reporter + Send> = if live {
         let mut text = TextReporter::new(anstream::stdout(), rerun.clone());
         text.verbose = args.verbose;
@@ -74,13 +78,20 @@ pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
             result
         }
     };
-    if !live {
+    if written {
         let rendered = render(args.format, &result, &rerun)?;
         match &args.output {
             Some(path) => netgrade::batch::write_atomically(path, &rendered)
                 .with_context(|| format!("cannot write {}", path.display()))?,
             None => anstream::stdout().write_all(&rendered)?,
         }
+    }
+    if let Err((shown, reason)) = &program
+        && reason.no_program_chosen()
+    {
+        // Nothing to grade was found: a usage error, said once (any result file asked for is
+        // written above, so a course platform still shows the reason).
+        bail!("{shown}: {reason}");
     }
     if result.has_errors() {
         bail!("some tests could not be run (see above)");
@@ -92,16 +103,16 @@ pub async fn test(pack: &ExercisePack, args: TestArgs) -> Result<Conclusion> {
     })
 }
 
-fn rerun_program(args: &TestArgs) -> String {
+/// The program's words on a rerun line: its path, or `--` and its command.
+fn rerun_program(args: &TestArgs) -> Vec<String> {
     match &args.program {
-        Some(path) => path.display().to_string(),
-        None => {
-            let parts: Vec<String> = args
-                .command
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect();
-            format!("-- {}", parts.join(" "))
-        }
+        Some(path) => vec![path.display().to_string()],
+        None => std::iter::once("--".to_owned())
+            .chain(
+                args.command
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned()),
+            )
+            .collect(),
     }
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Result, bail};
 use netgrade::pack::ExercisePack;
 use netgrade::reference::{self, Profile};
-use netgrade::report::{GradeEvent, Reporter, SilentReporter, TextReporter};
+use netgrade::report::{GradeEvent, Reporter, Rerun, SilentReporter, TextReporter};
 use netgrade::run::grade;
 use netgrade::submission;
 
@@ -57,7 +57,11 @@ pub async fn verify(pack: &ExercisePack, args: VerifyArgs) -> Result<Conclusion>
             all_passed = false;
             let mut reporter = TextReporter::new(
                 anstream::stdout(),
-                format!("netgrade test {} {}", exercise.id, binary.display()),
+                Rerun::new(
+                    pack.folder(),
+                    &exercise.id,
+                    vec![binary.display().to_string()],
+                ),
             );
             for test in result.tests.iter().filter(|t| !t.passed()) {
                 reporter.write_event(&GradeEvent::TestFinished(test))?;

@@ -84,6 +84,8 @@ pub struct TcpClient {
     stream: TcpStream,
     received: Vec<u8>,
     ended: Option<ReadEnd>,
+    /// The last match was a `reply`: a line end that follows it belongs to it.
+    after_reply: bool,
 }
 
 impl TcpClient {
@@ -93,7 +95,23 @@ impl TcpClient {
             stream,
             received: Vec::new(),
             ended: None,
+            after_reply: false,
         }
+    }
+
+    /// Drops the line end that follows a matched `reply` (`Thanks\r\n`), once it is there.
+    fn skip_line_end(&mut self) {
+        if !self.after_reply || self.received.is_empty() {
+            return;
+        }
+        if self.received.starts_with(b"\r\n") {
+            self.received.drain(..2);
+        } else if self.received.starts_with(b"\n") {
+            self.received.drain(..1);
+        } else if self.received == b"\r" {
+            return; // its newline may still be on its way
+        }
+        self.after_reply = false;
     }
 
     /// The client's own address (its ephemeral port), as the program sees it.
@@ -112,6 +130,7 @@ impl TcpClient {
                 Err(_) => break,
             }
         }
+        self.skip_line_end();
         &self.received
     }
 
@@ -193,8 +212,12 @@ impl TcpClient {
         let mut gave_up = false;
         let mut checked = 0;
         loop {
+            self.skip_line_end();
             match check(matcher, &self.received, checked) {
-                MatchState::Matched(length) => return Ok(self.received.drain(..length).collect()),
+                MatchState::Matched(length) => {
+                    self.after_reply = matches!(matcher, Matcher::Reply(_));
+                    return Ok(self.received.drain(..length).collect());
+                }
                 MatchState::Mismatch => {
                     return Err(ExpectError::Mismatch {
                         received: self.received.clone(),
@@ -275,20 +298,25 @@ impl TcpClient {
     /// Checks that nothing arrives (and the connection stays open) for `during`.
     pub async fn expect_nothing(&mut self, during: Duration) -> Result<(), ExpectError> {
         let deadline = Instant::now() + during;
-        if !self.received.is_empty() {
-            return Err(ExpectError::Unexpected {
-                received: self.received.clone(),
-            });
-        }
-        match self.read_more(deadline).await {
-            ReadOutcome::TimedOut => Ok(()),
-            ReadOutcome::Data => Err(ExpectError::Unexpected {
-                received: self.received.clone(),
-            }),
-            ReadOutcome::End(how) => Err(ExpectError::Ended {
-                how,
-                received: Vec::new(),
-            }),
+        loop {
+            self.skip_line_end();
+            if !self.received.is_empty() {
+                return Err(ExpectError::Unexpected {
+                    received: self.received.clone(),
+                });
+            }
+            match self.read_more(deadline).await {
+                ReadOutcome::TimedOut => return Ok(()),
+                // Only a reply's line end arrived (skipped above), or the bytes are checked
+                // above.
+                ReadOutcome::Data => {}
+                ReadOutcome::End(how) => {
+                    return Err(ExpectError::Ended {
+                        how,
+                        received: Vec::new(),
+                    });
+                }
+            }
         }
     }
 
@@ -297,6 +325,7 @@ impl TcpClient {
     pub async fn expect_closed(&mut self, timeout: Duration) -> Result<(), ExpectError> {
         let deadline = Instant::now() + timeout;
         loop {
+            self.skip_line_end();
             if !self.received.is_empty() {
                 return Err(ExpectError::Unexpected {
                     received: self.received.clone(),

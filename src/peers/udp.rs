@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use tokio::net::UdpSocket;
 
-use crate::plan::{MAX_DATAGRAM_BYTES, MatchState, Matcher, check};
+use crate::plan::{MAX_DATAGRAM_BYTES, MatchState, Matcher, check, is_reply};
 
 /// A datagram that arrived at a peer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,9 +91,10 @@ impl UdpPeer {
             .ok_or(DatagramError::TimedOut { waited: timeout })?;
         // `text`/`hex` must be the whole datagram; `contains` and `regex` may match inside it.
         let inside_is_enough = matches!(matcher, Matcher::Contains(_) | Matcher::Regex(_));
-        let matched = match check(matcher, &datagram.bytes, 0) {
-            MatchState::Matched(length) => inside_is_enough || length == datagram.bytes.len(),
-            MatchState::NeedMore | MatchState::Mismatch => false,
+        let matched = match (matcher, check(matcher, &datagram.bytes, 0)) {
+            (Matcher::Reply(expected), _) => is_reply(expected, &datagram.bytes),
+            (_, MatchState::Matched(length)) => inside_is_enough || length == datagram.bytes.len(),
+            (_, MatchState::NeedMore | MatchState::Mismatch) => false,
         };
         if matched {
             Ok(datagram)

@@ -20,6 +20,9 @@ pub enum Matcher {
     Regex(regex::bytes::Regex),
     /// The next line equals this (without its `\n` / `\r\n`).
     Line(String),
+    /// This reply, with or without a line end after it (`Thanks` and `Thanks\n` both do): the
+    /// course's servers send no line end, others do. A line end that follows is consumed.
+    Reply(Vec<u8>),
     /// This many bytes arrive.
     Count(usize),
 }
@@ -109,6 +112,7 @@ pub fn check(matcher: &Matcher, received: &[u8], checked: usize) -> MatchState {
                 }
             }
         },
+        Matcher::Reply(expected) => prefix_state(expected, received),
         Matcher::Count(count) if received.len() >= *count => MatchState::Matched(*count),
         Matcher::Count(_) => MatchState::NeedMore,
     }
@@ -126,6 +130,15 @@ fn prefix_state(expected: &[u8], received: &[u8]) -> MatchState {
     } else {
         MatchState::Mismatch
     }
+}
+
+/// Whether a whole datagram is this reply (see [`Matcher::Reply`]).
+pub fn is_reply(expected: &[u8], datagram: &[u8]) -> bool {
+    let body = datagram
+        .strip_suffix(b"\r\n")
+        .or_else(|| datagram.strip_suffix(b"\n"))
+        .unwrap_or(datagram);
+    body == expected
 }
 
 /// Index of the first byte where `received` differs from `expected` (for reports).
@@ -297,6 +310,18 @@ mod tests {
         let line = Matcher::Line("ok".into());
         assert_eq!(check(&line, b"o", 0), MatchState::NeedMore);
         assert_eq!(check(&line, b"ok\n", 1), MatchState::Matched(3));
+    }
+
+    #[test]
+    fn a_reply_matches_with_or_without_a_line_end() {
+        let reply = Matcher::Reply(b"Thanks".to_vec());
+        assert_eq!(check(&reply, b"Tha", 0), MatchState::NeedMore);
+        assert_eq!(check(&reply, b"Thanks", 0), MatchState::Matched(6));
+        assert_eq!(check(&reply, b"Thanks\n", 0), MatchState::Matched(6));
+        assert_eq!(check(&reply, b"thanks", 0), MatchState::Mismatch);
+        assert!(is_reply(b"Thanks", b"Thanks"));
+        assert!(is_reply(b"Thanks", b"Thanks\r\n"));
+        assert!(!is_reply(b"Thanks", b"Thanks!"));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 
 pub mod action;
 pub mod matchers;
+mod peer_checks;
 mod steps;
 mod validate;
 mod values;
@@ -20,10 +21,11 @@ use std::time::Duration;
 
 pub use action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
 pub use matchers::{
-    MatchState, Matcher, OutputMatcher, check, find_output, first_difference, fold,
+    MatchState, Matcher, OutputMatcher, check, find_output, first_difference, fold, is_reply,
 };
 pub use values::{MAX_DURATION, check_entry, parse_hex, parse_size};
 
+use crate::i18n::Localized;
 use crate::sandbox::Limits;
 use crate::spec::{StopSpec, TracebackSpec, Visibility};
 
@@ -107,7 +109,7 @@ pub struct Exercise {
     /// Identifier used on the command line.
     pub id: String,
     /// One-line title.
-    pub title: String,
+    pub title: Localized,
     /// Where the spec came from (a path, or `bundled:<id>`), for messages.
     pub source: String,
     /// Binary name of the reference solution in the `reference/` crate.
@@ -136,11 +138,13 @@ pub struct TestPlan {
     /// 1-based position in the spec; stable for `--test N` and reports.
     pub number: usize,
     /// What the test checks.
-    pub name: String,
+    pub name: Localized,
     /// Points for passing it.
     pub points: u32,
     /// Shown to the student when the test fails.
-    pub hint: Option<String>,
+    pub hint: Option<Localized>,
+    /// A robustness check: what a failure means on a real network, and whether it counts.
+    pub robustness: Option<Robustness>,
     /// Who sees the result on a course platform.
     pub visibility: Visibility,
     /// Labels.
@@ -149,6 +153,16 @@ pub struct TestPlan {
     pub timeout: Duration,
     /// The script.
     pub steps: Vec<Step>,
+}
+
+/// A robustness check (see `robustness` in the spec).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Robustness {
+    /// Why a program failing it works here but would break on a real network.
+    pub why: Localized,
+    /// Whether a failure costs points and fails the grading (otherwise: "works here, but
+    /// fragile", advice only).
+    pub counts: bool,
 }
 
 /// One step, with where it is written in the spec.

@@ -170,6 +170,7 @@ struct MatcherFields {
     regex: Option<String>,
     line: Option<String>,
     bytes: Option<usize>,
+    reply: Option<String>,
 }
 
 impl From<ExpectSpec> for MatcherFields {
@@ -182,6 +183,7 @@ impl From<ExpectSpec> for MatcherFields {
             regex: spec.regex,
             line: spec.line,
             bytes: spec.bytes,
+            reply: spec.reply,
         }
     }
 }
@@ -196,6 +198,7 @@ impl From<ExpectDatagramSpec> for MatcherFields {
             regex: spec.regex,
             line: None,
             bytes: None,
+            reply: spec.reply,
         }
     }
 }
@@ -211,6 +214,7 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
         regex,
         line,
         bytes,
+        reply,
     } = fields;
     let given = [
         text.is_some(),
@@ -219,15 +223,16 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
         regex.is_some(),
         line.is_some(),
         bytes.is_some(),
+        reply.is_some(),
     ]
     .into_iter()
     .filter(|g| *g)
     .count();
     if given != 1 {
         let keys = if step == "expect" {
-            "`text`, `hex`, `contains`, `regex`, `line`, `bytes`"
+            "`text`, `hex`, `reply`, `line`, `contains`, `regex`, `bytes`"
         } else {
-            "`text`, `hex`, `contains`, `regex`"
+            "`text`, `hex`, `reply`, `contains`, `regex`"
         };
         return Err(format!(
             "{step}: give exactly one of {keys} (found {given})"
@@ -238,6 +243,11 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
     }
     Ok(if text.is_some() || hex.is_some() {
         Matcher::Exact(payload(text, hex, repeat, step)?)
+    } else if let Some(reply) = reply {
+        if reply.is_empty() {
+            return Err(format!("{step}: `reply` must not be empty"));
+        }
+        Matcher::Reply(reply.into_bytes())
     } else if let Some(needle) = contains {
         if needle.is_empty() {
             return Err(format!("{step}: `contains` must not be empty"));

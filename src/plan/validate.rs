@@ -2,19 +2,19 @@
 //! against each other. Every error names the spec file and the line and column of the value
 //! at fault.
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
-use super::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
+use super::peer_checks::PeerState;
 use super::steps::{StepDefaults, plan_action};
 use super::values::{check_duration, check_entry, is_identifier, plan_limits};
 use super::{
-    DEFAULT_START_TIMEOUT, DEFAULT_STEP_TIMEOUT, DEFAULT_TEST_TIMEOUT, Exercise, ProgramRole, Step,
-    TestPlan, UDP_SERVER_PEER,
+    DEFAULT_START_TIMEOUT, DEFAULT_STEP_TIMEOUT, DEFAULT_TEST_TIMEOUT, Exercise, ProgramRole,
+    Robustness, Step, TestPlan,
 };
-use crate::spec::{ExerciseSpec, PortSpec, ProgramSpec, SpecError, TestSpec, parse_spec};
+use crate::i18n::Localized;
+use crate::spec::{ExerciseSpec, PortSpec, ProgramSpec, SpecError, TestSpec, TextSpec, parse_spec};
 
 impl Exercise {
     /// Parses and validates a spec. `source` names the file in every error.
@@ -81,7 +81,7 @@ impl Exercise {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Exercise {
             id: spec.id,
-            title: spec.title,
+            title: localized(spec.title),
             source: source.to_owned(),
             reference: spec.reference,
             entry,
@@ -112,6 +112,14 @@ fn role(program: &ProgramSpec) -> Result<ProgramRole, ((u64, u64), String)> {
             PortSpec::Udp(port) => ProgramRole::UdpClient { port },
         }),
         (None, None) => Ok(ProgramRole::Console),
+    }
+}
+
+/// A text of the spec, in every language it gives.
+pub(super) fn localized(text: TextSpec) -> Localized {
+    match text {
+        TextSpec::Plain(text) => Localized::plain(text),
+        TextSpec::ByLanguage { en, zh } => Localized { en, zh },
     }
 }
 
@@ -146,7 +154,7 @@ fn plan_test(
         column,
         message,
     };
-    let mut peers = PeerState::default();
+    let mut peers = PeerState::new(context.role, context.reference);
     let mut steps = Vec::with_capacity(test.steps.len());
     for spanned in test.steps {
         let step_at = position(&spanned);
@@ -155,7 +163,7 @@ fn plan_test(
         for (what, duration) in action.durations_mut() {
             check_duration(what, *duration).map_err(|m| invalid_at(step_at, m))?;
         }
-        check_peers(&action, context, &mut peers).map_err(|m| invalid_at(step_at, m))?;
+        peers.check(&action).map_err(|m| invalid_at(step_at, m))?;
         steps.push(Step {
             line: step_at.0,
             action,
@@ -164,11 +172,30 @@ fn plan_test(
     let timeout = test.timeout.unwrap_or(context.test_timeout);
     check_duration("timeout", timeout)
         .map_err(|message| invalid_at(test_at, format!("test {number}: {message}")))?;
+    let robustness = test.robustness.map(|spec| Robustness {
+        why: localized(spec.why),
+        counts: spec.counts,
+    });
+    let advice_only = robustness.as_ref().is_some_and(|r| !r.counts);
+    let points = match (test.points, advice_only) {
+        (Some(points), true) if points > 0 => {
+            return Err(invalid_at(
+                test_at,
+                format!(
+                    "test {number}: a robustness check that does not count gives no points; add `counts: true` to `robustness`, or remove `points`"
+                ),
+            ));
+        }
+        (Some(points), _) => points,
+        (None, true) => 0,
+        (None, false) => 1,
+    };
     Ok(TestPlan {
         number,
-        name: test.name,
-        points: test.points,
-        hint: test.hint,
+        name: localized(test.name),
+        points,
+        hint: test.hint.map(localized),
+        robustness,
         visibility: test.visibility,
         tags: test.tags,
         timeout,
@@ -176,139 +203,11 @@ fn plan_test(
     })
 }
 
-/// What the steps so far have set up, to check each step uses only what exists.
-#[derive(Default)]
-struct PeerState {
-    /// TCP connections open now.
-    open_connections: BTreeSet<String>,
-    /// UDP peers that have sent (so the program knows their address).
-    udp_senders: BTreeSet<String>,
-    /// Standard input was closed.
-    stdin_closed: bool,
-}
-
-fn check_peers(
-    action: &Action,
-    context: &TestContext<'_>,
-    peers: &mut PeerState,
-) -> Result<(), String> {
-    match action {
-        Action::Tcp(TcpAction { connection, verb }) => check_tcp(connection, verb, context, peers),
-        Action::Udp(UdpAction { peer, verb }) => check_udp(peer, verb, context, peers),
-        Action::Console(console) => match console {
-            ConsoleAction::Type { .. } | ConsoleAction::Differential { .. }
-                if peers.stdin_closed =>
-            {
-                Err("stdin is already closed here (`close_stdin` came before)".into())
-            }
-            ConsoleAction::CloseStdin => {
-                peers.stdin_closed = true;
-                Ok(())
-            }
-            ConsoleAction::Differential { oracle, .. }
-                if context.reference != Some(oracle.name()) =>
-            {
-                Err(format!(
-                    "`differential` with oracle `{}` needs `reference: {}` (the oracle is that reference)",
-                    oracle.name(),
-                    oracle.name()
-                ))
-            }
-            _ => Ok(()),
-        },
-    }
-}
-
-fn check_tcp(
-    connection: &str,
-    verb: &TcpVerb,
-    context: &TestContext<'_>,
-    peers: &mut PeerState,
-) -> Result<(), String> {
-    match verb {
-        TcpVerb::Connect { .. } | TcpVerb::Accept { .. } => {
-            let connect = matches!(verb, TcpVerb::Connect { .. });
-            match (connect, context.role) {
-                (true, ProgramRole::TcpServer { .. }) | (false, ProgramRole::TcpClient { .. }) => {}
-                (true, _) => {
-                    return Err(
-                        "`connect` needs `program.listens.tcp` (the port the program listens on)"
-                            .into(),
-                    );
-                }
-                (false, _) => {
-                    return Err("`accept` needs `program.connects.tcp` (the port the grader listens on for the program)".into());
-                }
-            }
-            if !peers.open_connections.insert(connection.to_owned()) {
-                return Err(format!(
-                    "connection `{connection}` is already open; close it first or use another name"
-                ));
-            }
-        }
-        _ => {
-            if !peers.open_connections.contains(connection) {
-                let opener = if context.role.grader_is_server() {
-                    "accept"
-                } else {
-                    "connect"
-                };
-                return Err(format!(
-                    "connection `{connection}` is not open here; add `- {opener}: {connection}` before this step"
-                ));
-            }
-            if matches!(verb, TcpVerb::Close | TcpVerb::Reset) {
-                peers.open_connections.remove(connection);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn check_udp(
-    peer: &str,
-    verb: &UdpVerb,
-    context: &TestContext<'_>,
-    peers: &mut PeerState,
-) -> Result<(), String> {
-    let server_peer = peer == UDP_SERVER_PEER;
-    match verb {
-        UdpVerb::Send { .. } if server_peer => {
-            if !matches!(context.role, ProgramRole::UdpClient { .. }) {
-                return Err(format!(
-                    "peer `{UDP_SERVER_PEER}` needs `program.connects.udp` (the port the program sends to)"
-                ));
-            }
-        }
-        UdpVerb::Send { .. } => {
-            if !matches!(context.role, ProgramRole::UdpServer { .. }) {
-                return Err(format!(
-                    "peer `{peer}` sends to the program's UDP port: add `program.listens.udp`, or use the peer `{UDP_SERVER_PEER}` with `program.connects.udp`"
-                ));
-            }
-            peers.udp_senders.insert(peer.to_owned());
-        }
-        UdpVerb::Expect { .. } | UdpVerb::ExpectNone { .. } => {
-            if server_peer {
-                if !matches!(context.role, ProgramRole::UdpClient { .. }) {
-                    return Err(format!(
-                        "peer `{UDP_SERVER_PEER}` needs `program.connects.udp`"
-                    ));
-                }
-            } else if !peers.udp_senders.contains(peer) {
-                return Err(format!(
-                    "peer `{peer}` has sent nothing yet, so the program cannot know its address; add `- datagram: {{ from: {peer}, text: ... }}` first"
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::plan::Matcher;
+    use crate::plan::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
 
     const HEADER: &str =
         "id: t\ntitle: T\nprogram: { listens: { tcp: 8888 } }\ntests:\n  - name: n\n    steps:\n";

@@ -4,6 +4,8 @@ use std::fmt;
 use std::os::unix::process::ExitStatusExt;
 use std::process::ExitStatus;
 
+use crate::tr;
+
 /// How the program's process ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitKind {
@@ -39,26 +41,24 @@ impl ProgramEnd {
 
 impl fmt::Display for ProgramEnd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.stopped_with, self.exit) {
+        let words = match (self.stopped_with, self.exit) {
             (Some(sent), ExitKind::Signal(got)) if sent == got => {
-                write!(f, "stopped by the grader with {}", signal_words(sent))
+                tr!("end-stopped", signal = signal_words(sent))
             }
-            (Some(sent), ExitKind::Code(code)) => write!(
-                f,
-                "stopped by the grader with {} (exit code {code})",
-                signal_words(sent)
+            (Some(sent), ExitKind::Code(code)) => {
+                tr!("end-stopped-code", signal = signal_words(sent), code = code)
+            }
+            (Some(sent), ExitKind::Signal(got)) => tr!(
+                "end-stopped-by",
+                signal = signal_words(sent),
+                by = signal_name(got)
             ),
-            (Some(sent), ExitKind::Signal(got)) => write!(
-                f,
-                "stopped by the grader with {}, ended by {}",
-                signal_words(sent),
-                signal_name(got)
-            ),
-            (None, ExitKind::Code(code)) => write!(f, "ended by itself with exit code {code}"),
+            (None, ExitKind::Code(code)) => tr!("end-exited", code = code),
             (None, ExitKind::Signal(signal)) => {
-                write!(f, "crashed: killed by {}", signal_words(signal))
+                tr!("end-crashed", signal = signal_words(signal))
             }
-        }
+        };
+        f.write_str(&words)
     }
 }
 
@@ -80,17 +80,17 @@ pub fn signal_name(signal: i32) -> String {
     }
 }
 
-/// A signal with a beginner's gloss: `Ctrl-C (SIGINT)`, `SIGXCPU (CPU time limit)`.
+/// A signal with a beginner's gloss: `Ctrl-C (SIGINT)`, `SIGXCPU (CPU time limit reached)`.
 pub fn signal_words(signal: i32) -> String {
-    let gloss = match signal {
-        libc::SIGINT => return "Ctrl-C (SIGINT)".into(),
-        libc::SIGXCPU => " (CPU time limit reached)",
-        libc::SIGXFSZ => " (file size limit reached)",
-        libc::SIGSEGV => " (segmentation fault)",
-        libc::SIGPIPE => " (wrote to a closed connection)",
-        _ => "",
-    };
-    format!("{}{gloss}", signal_name(signal))
+    let name = signal_name(signal);
+    match signal {
+        libc::SIGINT => tr!("signal-interrupt"),
+        libc::SIGXCPU => tr!("signal-cpu", name = name),
+        libc::SIGXFSZ => tr!("signal-file-size", name = name),
+        libc::SIGSEGV => tr!("signal-segfault", name = name),
+        libc::SIGPIPE => tr!("signal-pipe", name = name),
+        _ => name,
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@
 //! does (the kernel shows ints as 32-bit values, so `-1` reads as `0xffffffff`).
 
 use crate::procfs;
+use crate::verdict::Waiting;
 
 /// Whether every thread of every one of `processes` waits indefinitely for input.
 pub fn is_idle(processes: &[i32]) -> bool {
@@ -28,6 +29,34 @@ pub fn is_idle(processes: &[i32]) -> bool {
             .iter()
             .all(|thread| thread.state() == Some('S') && !is_busy(thread.syscall().as_deref()))
     })
+}
+
+/// What an idle program waits for: the keyboard when one of its threads reads standard input
+/// (descriptor 0), the network otherwise.
+pub fn waiting_for(processes: &[i32]) -> Waiting {
+    let reads_stdin = |line: &str| {
+        let mut words = line.split_whitespace();
+        let number = words.next().and_then(|n| n.parse::<libc::c_long>().ok());
+        let descriptor = words
+            .next()
+            .and_then(|a| u64::from_str_radix(a.trim_start_matches("0x"), 16).ok());
+        matches!(
+            number,
+            Some(libc::SYS_read | libc::SYS_readv | libc::SYS_pread64)
+        ) && descriptor == Some(0)
+    };
+    let keyboard = processes.iter().any(|&pid| {
+        procfs::threads(pid).is_some_and(|threads| {
+            threads
+                .iter()
+                .any(|thread| thread.syscall().is_some_and(|line| reads_stdin(&line)))
+        })
+    });
+    if keyboard {
+        Waiting::Keyboard
+    } else {
+        Waiting::Network
+    }
 }
 
 /// Whether a blocked thread, according to its `/proc/…/syscall` line, is busy: sleeping,

@@ -12,13 +12,14 @@ use tokio::time::Instant;
 
 use crate::plan::TcpConversation;
 use crate::procfs;
+use crate::verdict::Waiting;
 
 mod idle;
 
 use crate::program::{ProgramEnd, RunningProgram};
 use crate::sandbox::Sandbox;
 use crate::sockets::{SocketRow, Table, parse_proc_table};
-pub use idle::is_idle;
+pub use idle::{is_idle, waiting_for};
 
 /// A socket in LISTEN state, as the kernel lists it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +186,8 @@ pub async fn wait_until_bound(
         (look, None) => Err(NotListening::TimedOut {
             waited: started.elapsed(),
             elsewhere: bound(),
-            program_idle: matches!(look, Some(Look::Idle)),
+            waiting: matches!(look, Some(Look::Idle))
+                .then(|| waiting_for(&sandbox.program_processes(program.pid()))),
         }),
     }
 }
@@ -253,8 +255,8 @@ pub enum NotListening {
         /// Other listening addresses of the program, if any.
         elsewhere: Vec<SocketAddr>,
         /// The program is idle: it waits for input (a connection elsewhere, stdin) and will
-        /// not open the port without it.
-        program_idle: bool,
+        /// not open the port without it; what it waits for.
+        waiting: Option<Waiting>,
     },
 }
 
@@ -334,7 +336,8 @@ pub async fn wait_until_listening(
                 .iter()
                 .map(|s| s.local)
                 .collect(),
-            program_idle: matches!(look, Some(Look::Idle)),
+            waiting: matches!(look, Some(Look::Idle))
+                .then(|| waiting_for(&sandbox.program_processes(program.pid()))),
         }),
     }
 }

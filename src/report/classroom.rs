@@ -8,7 +8,9 @@
 use base64::Engine;
 use serde::Serialize;
 
-use crate::verdict::{ExerciseResult, Outcome};
+use super::Rerun;
+use crate::tr;
+use crate::verdict::{ExerciseResult, Outcome, diagnose};
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -31,7 +33,7 @@ struct Test<'a> {
 }
 
 /// The JSON before base64 (for tests and for people).
-pub fn classroom_json(result: &ExerciseResult, rerun: &str) -> serde_json::Value {
+pub fn classroom_json(result: &ExerciseResult, rerun: &Rerun) -> serde_json::Value {
     let status = if result.has_errors() {
         "error"
     } else if result.all_passed() {
@@ -49,17 +51,24 @@ pub fn classroom_json(result: &ExerciseResult, rerun: &str) -> serde_json::Value
             .map(|test| Test {
                 name: format!("{}. {}", test.number, test.name),
                 status: match test.outcome {
-                    Outcome::Passed => "pass",
+                    Outcome::Passed | Outcome::Fragile(_) => "pass",
                     Outcome::Failed(_) => "fail",
                     Outcome::Error(_) => "error",
                 },
                 score: test.points,
-                message: match &test.outcome {
-                    Outcome::Passed => String::new(),
-                    Outcome::Failed(failure) => failure.problem.explain(),
-                    Outcome::Error(message) => message.clone(),
+                message: match (&test.outcome, &test.robustness) {
+                    (Outcome::Passed, _) => String::new(),
+                    (Outcome::Fragile(_), Some(robustness)) => tr!(
+                        "report-fragile",
+                        tests = tr!("report-tests", count = 1, list = test.number),
+                        why = robustness.why.text()
+                    ),
+                    (Outcome::Failed(failure) | Outcome::Fragile(failure), _) => {
+                        diagnose(test, failure, result.role).headline
+                    }
+                    (Outcome::Error(message), _) => message.clone(),
                 },
-                test_code: format!("{rerun} --test {}", test.number),
+                test_code: rerun.for_test(test.number, result.seed),
                 filename: "",
                 line_no: 0,
                 execution_time: format!("{:.2}s", test.duration.as_secs_f64()),
@@ -70,7 +79,7 @@ pub fn classroom_json(result: &ExerciseResult, rerun: &str) -> serde_json::Value
 }
 
 /// The base64 line of a result.
-pub fn render(result: &ExerciseResult, rerun: &str) -> String {
+pub fn render(result: &ExerciseResult, rerun: &Rerun) -> String {
     let json = classroom_json(result, rerun).to_string();
     base64::engine::general_purpose::STANDARD.encode(json)
 }

@@ -9,8 +9,9 @@ use std::io;
 
 use serde::Serialize;
 
-use super::plain_test_report;
-use crate::verdict::ExerciseResult;
+use super::{Rerun, plain_test_report};
+use crate::tr;
+use crate::verdict::{ExerciseResult, Outcome};
 
 #[derive(Serialize)]
 struct Results<'a> {
@@ -33,7 +34,7 @@ struct Test<'a> {
     tags: &'a [String],
 }
 
-fn results<'a>(result: &'a ExerciseResult, rerun: &str) -> Results<'a> {
+fn results<'a>(result: &'a ExerciseResult, rerun: &Rerun) -> Results<'a> {
     let passed = result.tests.iter().filter(|t| t.passed()).count();
     Results {
         score: result.score(),
@@ -54,11 +55,21 @@ fn results<'a>(result: &'a ExerciseResult, rerun: &str) -> Results<'a> {
                 number: test.number.to_string(),
                 score: test.points,
                 max_score: test.max_points,
-                status: if test.passed() { "passed" } else { "failed" },
-                output: if test.passed() {
-                    String::new()
-                } else {
-                    plain_test_report(result.fixed_ports.clone(), test, rerun)
+                // "works here, but fragile" passes (it costs no points) and says why.
+                status: if test.failed() { "failed" } else { "passed" },
+                output: match (&test.outcome, &test.robustness) {
+                    (Outcome::Passed, _) => String::new(),
+                    (Outcome::Fragile(_), Some(robustness)) => format!(
+                        "{}\n{}",
+                        tr!(
+                            "report-fragile",
+                            tests = tr!("report-tests", count = 1, list = test.number),
+                            why = robustness.why.text()
+                        ),
+                        plain_test_report(result, test, rerun)
+                    ),
+                    (Outcome::Error(message), _) => message.clone(),
+                    _ => plain_test_report(result, test, rerun),
                 },
                 visibility: test.visibility.as_str(),
                 tags: &test.tags,
@@ -68,6 +79,6 @@ fn results<'a>(result: &'a ExerciseResult, rerun: &str) -> Results<'a> {
 }
 
 /// The `results.json` of a result; `rerun` is the command shown for reproducing a failure.
-pub fn render(result: &ExerciseResult, rerun: &str) -> io::Result<String> {
+pub fn render(result: &ExerciseResult, rerun: &Rerun) -> io::Result<String> {
     serde_json::to_string_pretty(&results(result, rerun)).map_err(io::Error::other)
 }

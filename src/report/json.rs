@@ -9,8 +9,7 @@ use std::io;
 use serde::Serialize;
 
 use crate::sandbox::Isolation;
-use crate::transcript::Normalizer;
-use crate::verdict::{ExerciseResult, Outcome, Problem, TestResult};
+use crate::verdict::{ExerciseResult, Outcome, Problem, TestResult, diagnose};
 
 /// Identifies the format and its version.
 pub const SCHEMA: &str = "netgrade/result/v1";
@@ -26,7 +25,24 @@ struct JsonResult<'a> {
     max_score: u32,
     passed: bool,
     duration_ms: u128,
+    /// How many tests are "works here, but fragile".
+    fragile: usize,
+    /// Each cause of failure once, with the tests it fails.
+    causes: Vec<JsonCause>,
     tests: Vec<JsonTest<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCause {
+    tests: Vec<usize>,
+    headline: String,
+    hints: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct JsonRobustness {
+    why: String,
+    counts: bool,
 }
 
 #[derive(Serialize)]
@@ -44,6 +60,8 @@ struct JsonTest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    robustness: Option<JsonRobustness>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     program_end: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     limits_hit: Vec<String>,
@@ -54,6 +72,10 @@ struct JsonTest<'a> {
 struct JsonFailure<'a> {
     kind: &'static str,
     message: String,
+    /// The cause, as the report's headline says it (a crash, say).
+    cause: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hints: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     step: Option<JsonStep<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +153,7 @@ pub fn problem_kind(problem: &Problem) -> &'static str {
 pub fn status(test: &TestResult) -> &'static str {
     match test.outcome {
         Outcome::Passed => "passed",
+        Outcome::Fragile(_) => "fragile",
         Outcome::Failed(_) => "failed",
         Outcome::Error(_) => "error",
     }
@@ -145,17 +168,17 @@ fn isolation_word(isolation: Isolation) -> &'static str {
 
 /// The JSON document of a result.
 pub fn render(result: &ExerciseResult) -> io::Result<String> {
-    let normalizer = Normalizer {
-        fixed_ports: result.fixed_ports.clone(),
-    };
     let tests = result
         .tests
         .iter()
         .map(|test| {
-            let failure = match &test.outcome {
-                Outcome::Failed(failure) => Some(JsonFailure {
+            let failure = test.failure().map(|failure| {
+                let diagnosis = diagnose(test, failure, result.role);
+                JsonFailure {
                     kind: problem_kind(&failure.problem),
                     message: failure.problem.explain(),
+                    cause: diagnosis.headline,
+                    hints: diagnosis.hints,
                     step: failure.step.as_ref().map(|step| JsonStep {
                         number: step.number,
                         line: step.line,
@@ -164,9 +187,8 @@ pub fn render(result: &ExerciseResult) -> io::Result<String> {
                     expected: failure.problem.expected(),
                     received: failure.problem.received().map(bytes),
                     detail: failure.detail.as_deref(),
-                }),
-                _ => None,
-            };
+                }
+            });
             JsonTest {
                 number: test.number,
                 name: &test.name,
@@ -179,7 +201,11 @@ pub fn render(result: &ExerciseResult) -> io::Result<String> {
                     Outcome::Error(message) => Some(message),
                     _ => None,
                 },
-                hint: test.hint.as_deref(),
+                hint: test.hint.as_ref().map(|hint| hint.text()),
+                robustness: test.robustness.as_ref().map(|robustness| JsonRobustness {
+                    why: robustness.why.text().to_owned(),
+                    counts: robustness.counts,
+                }),
                 program_end: test.transcript.end.map(|end| end.to_string()),
                 limits_hit: test
                     .transcript
@@ -187,7 +213,7 @@ pub fn render(result: &ExerciseResult) -> io::Result<String> {
                     .iter()
                     .map(ToString::to_string)
                     .collect(),
-                transcript: test.transcript.render(&normalizer),
+                transcript: test.transcript.render(None),
             }
         })
         .collect();
@@ -201,6 +227,16 @@ pub fn render(result: &ExerciseResult) -> io::Result<String> {
         max_score: result.max_score(),
         passed: result.all_passed(),
         duration_ms: result.duration.as_millis(),
+        fragile: result.tests.iter().filter(|t| t.fragile()).count(),
+        causes: result
+            .causes()
+            .into_iter()
+            .map(|group| JsonCause {
+                tests: group.tests.iter().map(|t| t.number).collect(),
+                headline: group.diagnosis.headline,
+                hints: group.diagnosis.hints,
+            })
+            .collect(),
         tests,
     };
     serde_json::to_string_pretty(&document).map_err(io::Error::other)

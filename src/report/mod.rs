@@ -89,13 +89,69 @@ impl Format {
     }
 }
 
-/// Renders a finished result in `format`; `rerun` is the command that grades this program
-/// again (shown under failures).
-pub fn render(format: Format, result: &ExerciseResult, rerun: &str) -> io::Result<Vec<u8>> {
+/// The command that grades the same program again, one test at a time: every flag before
+/// the program (and before `--`, where a command follows), `--exercises` and `--seed` kept, so
+/// the line works when pasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rerun {
+    /// `netgrade [--exercises DIR] test EXERCISE [--seed N]`, each a word.
+    pub before: Vec<String>,
+    /// The program: a path, or `--` and a command.
+    pub program: Vec<String>,
+}
+
+impl Rerun {
+    /// `netgrade test <exercise>` for `program`, with the pack folder when not the bundled one.
+    pub fn new(exercises: Option<&std::path::Path>, exercise: &str, program: Vec<String>) -> Rerun {
+        let mut before = vec!["netgrade".to_owned()];
+        if let Some(folder) = exercises {
+            before.push("--exercises".to_owned());
+            before.push(folder.display().to_string());
+        }
+        before.push("test".to_owned());
+        before.push(exercise.to_owned());
+        Rerun { before, program }
+    }
+
+    /// The line that grades test `number` again (with `seed`, when the run had one and the
+    /// command does not name one already).
+    pub fn for_test(&self, number: usize, seed: Option<u64>) -> String {
+        let mut words = self.before.clone();
+        if let Some(seed) = seed.filter(|_| !self.before.iter().any(|w| w == "--seed")) {
+            words.push("--seed".to_owned());
+            words.push(seed.to_string());
+        }
+        words.push("--test".to_owned());
+        words.push(number.to_string());
+        words.extend(self.program.iter().cloned());
+        words
+            .iter()
+            .map(|word| shell_word(word))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A word as a shell reads it: quoted when it has spaces or shell characters.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Renders a finished result in `format`; `rerun` grades this program again (shown under
+/// failures).
+pub fn render(format: Format, result: &ExerciseResult, rerun: &Rerun) -> io::Result<Vec<u8>> {
     let mut text = match format {
         Format::Text => {
             let mut out = anstream::StripStream::new(Vec::new());
-            TextReporter::new(&mut out, rerun.to_owned()).whole(result)?;
+            TextReporter::new(&mut out, rerun.clone()).whole(result)?;
             return Ok(out.into_inner());
         }
         Format::Json => json::render(result)?,
@@ -105,4 +161,27 @@ pub fn render(format: Format, result: &ExerciseResult, rerun: &str) -> io::Resul
     };
     text.push('\n');
     Ok(text.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rerun_line_puts_every_flag_before_the_program() {
+        let rerun = Rerun::new(
+            Some(std::path::Path::new("my pack")),
+            "tcp-server",
+            vec!["--".into(), "python3".into(), "server.py".into()],
+        );
+        assert_eq!(
+            rerun.for_test(4, Some(7)),
+            "netgrade --exercises 'my pack' test tcp-server --seed 7 --test 4 -- python3 server.py"
+        );
+        let plain = Rerun::new(None, "port-ranges", vec!["it's.py".into()]);
+        assert_eq!(
+            plain.for_test(1, None),
+            "netgrade test port-ranges --test 1 'it'\\''s.py'"
+        );
+    }
 }

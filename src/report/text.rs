@@ -1,22 +1,27 @@
 //! [`TextReporter`]: the report a student reads in a terminal.
 //!
-//! Per test a ✓ or ✗ with points; for a failure: the step that failed, what was expected and
-//! what came back, the transcript up to that point, the program's output, the hint, and how
-//! to rerun just that test. Colour goes through anstream, which drops it for pipes and
-//! honours NO_COLOR / CLICOLOR_FORCE.
+//! One line per test as soon as it is done (✓, ✗, or `~` for "works here, but fragile"),
+//! the score, then each cause once: the tests it fails on one line, its headline (a crash is a
+//! crash, with the traceback's last line), the details of the first test it fails (the step,
+//! what was expected and what came back, what happened, the program's own output), the hints
+//! that follow the failure, the test's own hint, and how to rerun that test. What the program
+//! printed or sent is shown as it is, never rewritten, with control characters escaped.
+//! Colour goes through anstream, which drops it for pipes and honours NO_COLOR.
 
 use std::io::{self, Write};
 
 use anstyle::{AnsiColor, Style};
 
 use super::escape::{escape_controls, one_line};
-use super::{GradeEvent, Reporter};
+use super::{GradeEvent, Reporter, Rerun};
 use crate::sandbox::Isolation;
-use crate::transcript::{Normalizer, byte_count, show_bytes};
-use crate::verdict::{ExerciseResult, Outcome, TestResult};
+use crate::tr;
+use crate::transcript::{byte_count, show_bytes};
+use crate::verdict::{CauseGroup, ExerciseResult, Failure, Outcome, TestResult};
 
 const PASS: Style = AnsiColor::Green.on_default().bold();
 const FAIL: Style = AnsiColor::Red.on_default().bold();
+const FRAGILE: Style = AnsiColor::Yellow.on_default().bold();
 const DIM: Style = Style::new().dimmed();
 const BOLD: Style = Style::new().bold();
 const LABEL: Style = AnsiColor::Yellow.on_default();
@@ -27,102 +32,243 @@ const OUTPUT_TAIL_LINES: usize = 15;
 /// Human-readable report.
 pub struct TextReporter<W: Write> {
     out: W,
-    /// Show transcripts of passing tests too.
+    /// Show what happened in passing tests too.
     pub verbose: bool,
-    normalizer: Normalizer,
-    rerun: String,
-    /// `--seed N` when the run has generated inputs, so a rerun types the same ones.
-    seed_flag: String,
+    rerun: Rerun,
+    /// The seed of the generated inputs, so a rerun types the same ones.
+    seed: Option<u64>,
+}
+
+/// What the report's header says.
+struct Header<'a> {
+    id: &'a str,
+    title: &'a str,
+    program: &'a str,
+    isolation: Isolation,
+    slow: f64,
+    seed: Option<u64>,
+}
+
+/// `1, 2, 5` for messages.
+fn numbers(tests: &[&TestResult]) -> String {
+    tests
+        .iter()
+        .map(|test| test.number.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl<W: Write> TextReporter<W> {
-    /// A reporter writing to `out` (wrap stdout in `anstream::AutoStream` for colour).
-    /// `rerun` is the command that grades this program again (`--test N` is appended).
-    pub fn new(out: W, rerun: String) -> Self {
+    /// A reporter writing to `out` (wrap stdout in `anstream::AutoStream` for colour);
+    /// `rerun` grades this program again.
+    pub fn new(out: W, rerun: Rerun) -> Self {
         TextReporter {
             out,
             verbose: false,
-            normalizer: Normalizer::default(),
             rerun,
-            seed_flag: String::new(),
+            seed: None,
         }
     }
 
-    fn test(&mut self, test: &TestResult) -> io::Result<()> {
-        let out = &mut self.out;
-        let (mark, style) = if test.passed() {
-            ("✓", PASS)
-        } else {
-            ("✗", FAIL)
+    fn header(&mut self, header: Header<'_>) -> io::Result<()> {
+        let Header {
+            id,
+            title,
+            program,
+            isolation,
+            slow,
+            seed,
+        } = header;
+        self.seed = seed;
+        let title = tr!("report-title", id = id, title = one_line(title));
+        writeln!(self.out, "{BOLD}{title}{BOLD:#}")?;
+        let mut line = tr!(
+            "report-program",
+            program = one_line(program),
+            isolation = isolation.describe()
+        );
+        if (slow - 1.0).abs() > f64::EPSILON {
+            line.push_str(", ");
+            line.push_str(&tr!("report-slow", factor = slow.to_string()));
+        }
+        writeln!(self.out, "{DIM}{line}{DIM:#}")?;
+        if let Some(seed) = seed {
+            let seed = tr!("report-seed", seed = seed.to_string());
+            writeln!(self.out, "{DIM}{seed}{DIM:#}")?;
+        }
+        writeln!(self.out)
+    }
+
+    /// The one line of a finished test (and, verbose, what happened in a passing one).
+    fn test_line(&mut self, test: &TestResult) -> io::Result<()> {
+        let name = one_line(&test.name);
+        let (mark, style, tail) = match &test.outcome {
+            Outcome::Passed => (
+                "✓",
+                PASS,
+                tr!("report-points", points = test.points, max = test.max_points),
+            ),
+            Outcome::Fragile(_) => ("~", FRAGILE, tr!("report-fragile-mark")),
+            Outcome::Failed(_) | Outcome::Error(_) => (
+                "✗",
+                FAIL,
+                tr!("report-points", points = test.points, max = test.max_points),
+            ),
         };
         writeln!(
-            out,
-            "  {style}{mark}{style:#} {:>2}. {}  {DIM}{}/{} pts{DIM:#}",
-            test.number,
-            one_line(&test.name),
-            test.points,
-            test.max_points
+            self.out,
+            "  {style}{mark}{style:#} {:>2}. {name}  {DIM}{tail}{DIM:#}",
+            test.number
         )?;
-        match &test.outcome {
-            Outcome::Passed if self.verbose => self.transcript(test)?,
-            Outcome::Passed => {}
-            Outcome::Error(message) => {
-                let message = escape_controls(message);
-                writeln!(self.out, "       {FAIL}grader error:{FAIL:#} {message}")?;
-            }
-            Outcome::Failed(failure) => {
-                let out = &mut self.out;
-                if let Some(step) = &failure.step {
-                    writeln!(
-                        out,
-                        "       {LABEL}failed at step {}{LABEL:#} {DIM}(spec line {}){DIM:#}: {}",
-                        step.number,
-                        step.line,
-                        one_line(&step.description)
-                    )?;
-                }
-                let explanation = failure.problem.explain();
-                writeln!(
-                    out,
-                    "       {BOLD}{}{BOLD:#}",
-                    escape_controls(&explanation)
-                )?;
-                if let Some(expected) = failure.problem.expected() {
-                    let expected = one_line(expected);
-                    writeln!(out, "       {LABEL}expected:{LABEL:#} {expected}")?;
-                }
-                if let Some(received) = failure.problem.received() {
-                    let shown = if received.is_empty() {
-                        "nothing".to_owned()
-                    } else {
-                        format!("{} ({})", show_bytes(received), byte_count(received))
-                    };
-                    writeln!(out, "       {LABEL}received:{LABEL:#} {shown}")?;
-                    hex_dump_if_binary(out, received)?;
-                }
-                if let Some(detail) = &failure.detail {
-                    let detail = one_line(detail);
-                    writeln!(out, "       {LABEL}where:{LABEL:#} {detail}")?;
-                }
-                if let Some(end) = test.transcript.end.filter(|end| end.ended_by_itself()) {
-                    writeln!(out, "       {LABEL}your program:{LABEL:#} {end}")?;
-                }
-                self.transcript(test)?;
-                let out = &mut self.out;
-                if let Some(hint) = &test.hint {
-                    let hint = one_line(hint);
-                    writeln!(out, "       {LABEL}hint:{LABEL:#} {hint}")?;
-                }
-                writeln!(
-                    out,
-                    "       {DIM}rerun this test: {} --test {}{}{DIM:#}",
-                    one_line(&self.rerun),
-                    test.number,
-                    self.seed_flag
-                )?;
-            }
+        if self.verbose && test.passed() {
+            self.transcript(test)?;
         }
         Ok(())
+    }
+
+    fn summary(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        let passed = result.tests.iter().filter(|t| t.passed()).count();
+        let fragile = result.tests.iter().filter(|t| t.fragile()).count();
+        let style = if result.all_passed() { PASS } else { FAIL };
+        let line = if fragile > 0 {
+            tr!(
+                "report-score-fragile",
+                score = result.score(),
+                max = result.max_score(),
+                passed = passed,
+                total = result.tests.len(),
+                fragile = fragile
+            )
+        } else {
+            tr!(
+                "report-score",
+                score = result.score(),
+                max = result.max_score(),
+                passed = passed,
+                total = result.tests.len()
+            )
+        };
+        writeln!(self.out)?;
+        writeln!(self.out, "{style}{line}{style:#}")?;
+        for message in result.tests.iter().filter_map(|t| match &t.outcome {
+            Outcome::Error(message) => Some((t.number, message)),
+            _ => None,
+        }) {
+            let label = tr!("report-grader-error");
+            let text = escape_controls(message.1);
+            writeln!(self.out)?;
+            writeln!(self.out, "{FAIL}✗ {}: {label}{FAIL:#} {text}", message.0)?;
+        }
+        for group in result.causes() {
+            self.cause(&group)?;
+        }
+        for test in result.tests.iter().filter(|t| t.fragile()) {
+            self.fragile(test)?;
+        }
+        self.out.flush()
+    }
+
+    /// One cause, said once, with the details of the first test it fails.
+    fn cause(&mut self, group: &CauseGroup<'_>) -> io::Result<()> {
+        let tests = tr!(
+            "report-tests",
+            count = group.tests.len(),
+            list = numbers(&group.tests)
+        );
+        let points: u32 = group.tests.iter().map(|t| t.max_points).sum();
+        let headline = tr!(
+            "report-cause",
+            tests = tests,
+            points = points,
+            headline = escape_controls(&group.diagnosis.headline).into_owned()
+        );
+        writeln!(self.out)?;
+        writeln!(self.out, "{FAIL}✗ {headline}{FAIL:#}")?;
+        let first = group.tests[0];
+        if let Some(failure) = first.failure() {
+            self.details(first, failure, Some(&group.diagnosis.headline))?;
+        }
+        for hint in &group.diagnosis.hints {
+            self.labelled(tr!("report-hint"), hint)?;
+        }
+        self.test_hint_and_rerun(first)
+    }
+
+    /// A fragile test: why it would break on a real network, and what happened.
+    fn fragile(&mut self, test: &TestResult) -> io::Result<()> {
+        let why = test
+            .robustness
+            .as_ref()
+            .map_or("", |robustness| robustness.why.text());
+        let line = tr!(
+            "report-fragile",
+            tests = tr!("report-tests", count = 1, list = test.number),
+            why = one_line(why)
+        );
+        writeln!(self.out)?;
+        writeln!(self.out, "{FRAGILE}~ {line}{FRAGILE:#}")?;
+        if let Some(failure) = test.failure() {
+            let explanation = failure.problem.explain();
+            writeln!(self.out, "    {}", escape_controls(&explanation))?;
+            self.details(test, failure, None)?;
+        }
+        self.test_hint_and_rerun(test)
+    }
+
+    fn labelled(&mut self, label: String, text: &str) -> io::Result<()> {
+        writeln!(self.out, "    {LABEL}{label}{LABEL:#} {}", one_line(text))
+    }
+
+    fn test_hint_and_rerun(&mut self, test: &TestResult) -> io::Result<()> {
+        if let Some(hint) = &test.hint {
+            self.labelled(tr!("report-hint"), hint.text())?;
+        }
+        let rerun = self.rerun.for_test(test.number, self.seed);
+        let label = tr!("report-rerun");
+        writeln!(self.out, "    {DIM}{label} {}{DIM:#}", one_line(&rerun))
+    }
+
+    /// The failed step, expected and received, and what happened.
+    fn details(
+        &mut self,
+        test: &TestResult,
+        failure: &Failure,
+        headline: Option<&str>,
+    ) -> io::Result<()> {
+        if let Some(step) = &failure.step {
+            let line = tr!(
+                "report-failed-at",
+                step = step.number,
+                line = step.line,
+                test = test.number,
+                description = one_line(&step.description)
+            );
+            writeln!(self.out, "    {DIM}{line}{DIM:#}")?;
+        }
+        // The problem itself, when the headline named another cause (a crash).
+        let problem = failure.problem.explain();
+        if headline.is_some_and(|headline| headline != problem) {
+            writeln!(self.out, "    {}", escape_controls(&problem))?;
+        }
+        if let Some(expected) = failure.problem.expected() {
+            self.labelled(tr!("report-expected"), expected)?;
+        }
+        if let Some(received) = failure.problem.received() {
+            let shown = if received.is_empty() {
+                tr!("report-nothing")
+            } else {
+                format!("{} ({})", show_bytes(received), byte_count(received))
+            };
+            self.labelled(tr!("report-received"), &shown)?;
+            hex_dump_if_binary(&mut self.out, received)?;
+        }
+        if let Some(detail) = &failure.detail {
+            self.labelled(tr!("report-where"), detail)?;
+        }
+        if let Some(end) = test.transcript.end.filter(|end| end.ended_by_itself()) {
+            self.labelled(tr!("report-your-program"), &end.to_string())?;
+        }
+        self.transcript(test)
     }
 
     fn transcript(&mut self, test: &TestResult) -> io::Result<()> {
@@ -130,16 +276,17 @@ impl<W: Write> TextReporter<W> {
         if test.transcript.entries.is_empty() && test.transcript.end.is_none() {
             return Ok(()); // nothing ran
         }
-        writeln!(out, "       {DIM}what happened:{DIM:#}")?;
+        let label = tr!("report-what-happened");
+        writeln!(out, "    {DIM}{label}{DIM:#}")?;
         for entry in &test.transcript.entries {
-            let line = self.normalizer.line(&entry.render());
-            writeln!(out, "         {}", one_line(&line))?;
+            writeln!(out, "      {}", one_line(&entry.render()))?;
         }
         if let Some(end) = &test.transcript.end {
-            writeln!(out, "         program {end}")?;
+            writeln!(out, "      {}", one_line(&crate::transcript::end_line(end)))?;
         }
         for limit in &test.transcript.limits_hit {
-            writeln!(out, "       {LABEL}limit reached:{LABEL:#} {limit}")?;
+            let label = tr!("report-limit");
+            writeln!(out, "    {LABEL}{label}{LABEL:#} {limit}")?;
         }
         for (name, output, text) in [
             (
@@ -158,39 +305,60 @@ impl<W: Write> TextReporter<W> {
             }
             let lines: Vec<&str> = text.lines().collect();
             let skipped = lines.len().saturating_sub(OUTPUT_TAIL_LINES);
-            let more = if skipped > 0 {
-                format!(" (last {OUTPUT_TAIL_LINES} of {} lines)", lines.len())
+            let label = if skipped > 0 {
+                tr!(
+                    "report-output-tail",
+                    stream = name,
+                    shown = OUTPUT_TAIL_LINES,
+                    lines = lines.len()
+                )
             } else {
-                String::new()
+                tr!("report-output", stream = name)
             };
-            writeln!(out, "       {DIM}your program's {name}{more}:{DIM:#}")?;
+            writeln!(out, "    {DIM}{label}{DIM:#}")?;
             for line in &lines[skipped..] {
-                let line = self.normalizer.line(line);
-                writeln!(out, "         | {}", one_line(&line))?;
+                writeln!(out, "      | {}", one_line(line))?;
             }
         }
         Ok(())
     }
 
-    fn summary(&mut self, result: &ExerciseResult) -> io::Result<()> {
-        let passed = result.tests.iter().filter(|t| t.passed()).count();
-        let style = if result.all_passed() { PASS } else { FAIL };
-        writeln!(self.out)?;
-        writeln!(
-            self.out,
-            "{style}score: {}/{}{style:#} — {passed} of {} tests passed",
-            result.score(),
-            result.max_score(),
-            result.tests.len()
-        )
+    /// Writes the whole report of a finished result (header, every test, the causes).
+    pub fn whole(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        self.header(Header {
+            id: &result.exercise,
+            title: &result.title,
+            program: &result.program,
+            isolation: result.isolation,
+            slow: 1.0,
+            seed: result.seed,
+        })?;
+        for test in &result.tests {
+            self.test_line(test)?;
+        }
+        self.summary(result)
     }
 }
 
 /// One test's report as plain text (no colour): the body platforms show under a test.
-pub fn plain_test_report(exercise_ports: Vec<u16>, test: &TestResult, rerun: &str) -> String {
-    let mut reporter = TextReporter::new(anstream::StripStream::new(Vec::new()), rerun.to_owned());
-    reporter.normalizer.fixed_ports = exercise_ports;
-    if reporter.test(test).is_err() {
+pub fn plain_test_report(result: &ExerciseResult, test: &TestResult, rerun: &Rerun) -> String {
+    let mut reporter = TextReporter::new(anstream::StripStream::new(Vec::new()), rerun.clone());
+    reporter.seed = result.seed;
+    let written = match test.failure() {
+        Some(failure) => {
+            let diagnosis = crate::verdict::diagnose(test, failure, result.role);
+            let headline = escape_controls(&diagnosis.headline).into_owned();
+            writeln!(reporter.out, "{headline}").and_then(|()| {
+                reporter.details(test, failure, Some(&diagnosis.headline))?;
+                for hint in &diagnosis.hints {
+                    reporter.labelled(tr!("report-hint"), hint)?;
+                }
+                reporter.test_hint_and_rerun(test)
+            })
+        }
+        None => Ok(()),
+    };
+    if written.is_err() {
         return String::new();
     }
     String::from_utf8_lossy(&reporter.out.into_inner()).into_owned()
@@ -215,77 +383,12 @@ fn hex_dump_if_binary(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
             .collect();
         writeln!(
             out,
-            "         {:04x}  {:<47}  |{ascii}|",
+            "      {:04x}  {:<47}  |{ascii}|",
             row * 16,
             hex.join(" ")
         )?;
     }
     Ok(())
-}
-
-/// What the report's header says.
-struct Header<'a> {
-    id: &'a str,
-    title: &'a str,
-    program: &'a str,
-    isolation: Isolation,
-    slow: f64,
-    seed: Option<u64>,
-    fixed_ports: Vec<u16>,
-}
-
-impl<W: Write> TextReporter<W> {
-    fn header(&mut self, header: Header<'_>) -> io::Result<()> {
-        let Header {
-            id,
-            title,
-            program,
-            isolation,
-            slow,
-            seed,
-            fixed_ports,
-        } = header;
-        self.normalizer.fixed_ports = fixed_ports;
-        let title = one_line(title);
-        writeln!(self.out, "{BOLD}netgrade · {id}{BOLD:#} — {title}")?;
-        let slow = if (slow - 1.0).abs() > f64::EPSILON {
-            format!(", time limits ×{slow}")
-        } else {
-            String::new()
-        };
-        writeln!(
-            self.out,
-            "{DIM}program: {}   isolation: {}{slow}{DIM:#}",
-            one_line(program),
-            isolation.describe()
-        )?;
-        if let Some(seed) = seed {
-            self.seed_flag = format!(" --seed {seed}");
-            writeln!(
-                self.out,
-                "{DIM}generated inputs: seed {seed} (the same inputs again: --seed {seed}){DIM:#}"
-            )?;
-        }
-        writeln!(self.out)
-    }
-
-    /// Writes the whole report of a finished result (header, every test, the score).
-    pub fn whole(&mut self, result: &ExerciseResult) -> io::Result<()> {
-        self.header(Header {
-            id: &result.exercise,
-            title: &result.title,
-            program: &result.program,
-            isolation: result.isolation,
-            slow: 1.0,
-            seed: result.seed,
-            fixed_ports: result.fixed_ports.clone(),
-        })?;
-        for test in &result.tests {
-            self.test(test)?;
-        }
-        self.summary(result)?;
-        self.out.flush()
-    }
 }
 
 impl<W: Write> Reporter for TextReporter<W> {
@@ -299,14 +402,13 @@ impl<W: Write> Reporter for TextReporter<W> {
                 seed,
             } => self.header(Header {
                 id: &exercise.id,
-                title: &exercise.title,
+                title: exercise.title.text(),
                 program,
                 isolation: *isolation,
                 slow: *slow,
                 seed: *seed,
-                fixed_ports: exercise.fixed_ports(),
             }),
-            GradeEvent::TestFinished(test) => self.test(test),
+            GradeEvent::TestFinished(test) => self.test_line(test),
             GradeEvent::Finished(result) => self.summary(result),
         }?;
         self.out.flush()

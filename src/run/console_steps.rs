@@ -12,8 +12,9 @@ use crate::peers::expect_output;
 use crate::plan::{ConsoleAction, OutputMatcher};
 use crate::program::{ExitKind, OutputStream, ProgramEnd};
 use crate::readiness::is_settled;
+use crate::tr;
 use crate::transcript::Entry;
-use crate::verdict::{Problem, describe_output_matcher};
+use crate::verdict::{Problem, describe_output_matcher, error_words};
 
 impl Session<'_> {
     /// Plays one console step.
@@ -113,7 +114,7 @@ impl Session<'_> {
             if remaining <= slice {
                 return Err(Problem::NotExited {
                     waited: timeout,
-                    program_idle: false,
+                    waiting: None,
                 });
             }
             if is_idle() {
@@ -122,7 +123,7 @@ impl Session<'_> {
                 }
                 return Err(Problem::NotExited {
                     waited: started.elapsed(),
-                    program_idle: true,
+                    waiting: Some(self.waiting()),
                 });
             }
             slice = (slice * 2).min(Duration::from_millis(50));
@@ -136,13 +137,10 @@ impl Session<'_> {
             .await
             .map_err(|error| Problem::InputFailed {
                 error: match (error.kind(), self.program.ended()) {
-                    (_, Some(end)) => format!(
-                        "your program ended before it read this input ({end}); see its output below"
-                    ),
-                    (std::io::ErrorKind::BrokenPipe, None) => {
-                        "your program closed its standard input".into()
-                    }
-                    _ => error.to_string(),
+                    (_, Some(end)) => tr!("problem-input-after-end", end = end.to_string()),
+                    (std::io::ErrorKind::BrokenPipe, None) => tr!("problem-input-closed"),
+                    (std::io::ErrorKind::TimedOut, None) => tr!("problem-input-not-read"),
+                    _ => error_words(&error),
                 },
             })
     }
@@ -159,8 +157,7 @@ impl Session<'_> {
         let (program, sandbox, conversation) = (self.program, self.sandbox, self.conversation());
         let closed_by_grader = self.closed_by_grader.clone();
         let is_settled = || is_settled(program, sandbox, conversation, &closed_by_grader);
-        expect_output(program, stream, matcher, timeout, is_settled)
-            .await
-            .map_err(|error| output_problem(stream, expected, error, timeout))
+        let outcome = expect_output(program, stream, matcher, timeout, is_settled).await;
+        outcome.map_err(|error| output_problem(stream, expected, error, timeout, || self.waiting()))
     }
 }

@@ -137,13 +137,13 @@ pub async fn grade(
     }
     let result = ExerciseResult {
         exercise: exercise.id.clone(),
-        title: exercise.title.clone(),
+        title: exercise.title.text().to_owned(),
         program: program.display.clone(),
         isolation: settings.isolation,
         tests: results,
         duration: started.elapsed(),
         seed,
-        fixed_ports: exercise.fixed_ports(),
+        role: exercise.role,
     };
     reporter.write_event(&GradeEvent::Finished(&result))?;
     Ok(result)

@@ -2,7 +2,7 @@
 
 use crate::peers::{ExpectError, OutputError};
 use crate::program::OutputStream;
-use crate::verdict::{Failure, Problem};
+use crate::verdict::{Failure, Problem, Waiting};
 
 /// Why playing a test stopped early.
 #[derive(Debug)]
@@ -28,21 +28,13 @@ impl From<Problem> for StepProblem {
     }
 }
 
-/// A connect error in words.
-pub(super) fn connect_error_words(error: &std::io::Error) -> String {
-    match error.kind() {
-        std::io::ErrorKind::ConnectionRefused => {
-            "connection refused (nothing listens there any more)".into()
-        }
-        std::io::ErrorKind::TimedOut => {
-            "timed out (the server's backlog is full or it stopped accepting)".into()
-        }
-        _ => error.to_string(),
-    }
-}
-
-/// An `expect` that failed.
-pub(super) fn expect_problem(client: &str, expected: String, error: ExpectError) -> Problem {
+/// An `expect` that failed; `waiting` says what the program waits for, when it is idle.
+pub(super) fn expect_problem(
+    client: &str,
+    expected: String,
+    error: ExpectError,
+    waiting: impl FnOnce() -> Waiting,
+) -> Problem {
     let client = client.to_owned();
     match error {
         ExpectError::Mismatch { received } | ExpectError::Unexpected { received } => {
@@ -58,7 +50,7 @@ pub(super) fn expect_problem(client: &str, expected: String, error: ExpectError)
             received,
             waited,
             misdirected: None,
-            program_idle: false,
+            waiting: None,
         },
         ExpectError::Idle { received, waited } => Problem::NoReply {
             client,
@@ -66,7 +58,7 @@ pub(super) fn expect_problem(client: &str, expected: String, error: ExpectError)
             received,
             waited,
             misdirected: None,
-            program_idle: true,
+            waiting: Some(waiting()),
         },
         ExpectError::Ended { how, received } => Problem::ConnectionEnded {
             client,
@@ -78,7 +70,12 @@ pub(super) fn expect_problem(client: &str, expected: String, error: ExpectError)
 }
 
 /// An `expect_nothing` (`wanted_close` false) or `expect_closed` that failed.
-pub(super) fn quiet_problem(client: &str, error: ExpectError, wanted_close: bool) -> Problem {
+pub(super) fn quiet_problem(
+    client: &str,
+    error: ExpectError,
+    wanted_close: bool,
+    waiting: impl FnOnce() -> Waiting,
+) -> Problem {
     let client = client.to_owned();
     match error {
         ExpectError::Unexpected { received } | ExpectError::Mismatch { received } => {
@@ -91,12 +88,12 @@ pub(super) fn quiet_problem(client: &str, error: ExpectError, wanted_close: bool
         ExpectError::TimedOut { waited, .. } => Problem::NotClosed {
             client,
             waited,
-            program_idle: false,
+            waiting: None,
         },
         ExpectError::Idle { waited, .. } => Problem::NotClosed {
             client,
             waited,
-            program_idle: true,
+            waiting: Some(waiting()),
         },
         ExpectError::Ended { how, received } => Problem::ConnectionEnded {
             client,
@@ -117,6 +114,7 @@ pub(super) fn output_problem(
     expected: String,
     error: OutputError,
     waited: std::time::Duration,
+    waiting: impl FnOnce() -> Waiting,
 ) -> Problem {
     match error {
         OutputError::Wrong { received, ended } => Problem::WrongOutput {
@@ -124,6 +122,7 @@ pub(super) fn output_problem(
             expected,
             received,
             ended,
+            waiting: (!ended).then(waiting),
         },
         OutputError::TimedOut { received } => Problem::NoOutput {
             stream: stream.name(),

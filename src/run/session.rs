@@ -21,7 +21,9 @@ use crate::readiness::{
 };
 use crate::sandbox::{Isolation, Sandbox};
 use crate::transcript::{Entry, Transcript};
-use crate::verdict::{FailedStep, Failure, Problem, describe_step, exact_progress};
+use crate::verdict::{
+    FailedStep, Failure, Problem, Transport, Waiting, describe_step, exact_progress,
+};
 
 /// Longest wait for the program to settle (before input, and before it is stopped).
 const SETTLE_LIMIT: Duration = Duration::from_secs(1);
@@ -229,18 +231,19 @@ impl<'a> Session<'a> {
                 });
                 Ok(socket.connect_address())
             }
-            Err(NotListening::Ended(_)) => {
-                Err(Self::before_steps(Problem::EndedBeforeListening { port }))
-            }
+            Err(NotListening::Ended(_)) => Err(Self::before_steps(Problem::EndedBeforeListening {
+                transport: Transport::Tcp,
+                port,
+            })),
             Err(NotListening::TimedOut {
                 waited,
                 elsewhere,
-                program_idle,
+                waiting,
             }) => Err(Self::before_steps(Problem::NeverListened {
                 port,
                 waited,
                 elsewhere,
-                program_idle,
+                waiting,
             })),
         }
     }
@@ -253,18 +256,19 @@ impl<'a> Session<'a> {
                 self.record(Entry::Bound { address: local });
                 Ok(ListeningSocket { local, inode: 0 }.connect_address())
             }
-            Err(NotListening::Ended(_)) => {
-                Err(Self::before_steps(Problem::EndedBeforeListening { port }))
-            }
+            Err(NotListening::Ended(_)) => Err(Self::before_steps(Problem::EndedBeforeListening {
+                transport: Transport::Udp,
+                port,
+            })),
             Err(NotListening::TimedOut {
                 waited,
                 elsewhere,
-                program_idle,
+                waiting,
             }) => Err(Self::before_steps(Problem::NeverBound {
                 port,
                 waited,
                 elsewhere,
-                program_idle,
+                waiting,
             })),
         }
     }
@@ -284,6 +288,11 @@ impl<'a> Session<'a> {
             SETTLE_LIMIT,
         )
         .await;
+    }
+
+    /// What the (idle) program waits for: the keyboard or the network.
+    pub(super) fn waiting(&self) -> Waiting {
+        crate::readiness::waiting_for(&self.sandbox.program_processes(self.program.pid()))
     }
 
     /// Whether waiting longer is useless right now (see [`idle_check`]).

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use super::problems::{StepProblem, connect_error_words, expect_problem, quiet_problem};
+use super::problems::{StepProblem, expect_problem, quiet_problem};
 use super::session::{Endpoint, Session};
 use crate::peers::TcpClient;
 use crate::plan::{TcpAction, TcpVerb};
 use crate::readiness::wait_until_accepted;
 use crate::transcript::Entry;
-use crate::verdict::{Problem, connection_label, describe_matcher};
+use crate::verdict::{Problem, connection_label, describe_matcher, error_words};
 
 impl Session<'_> {
     /// Plays one TCP step.
@@ -29,7 +29,7 @@ impl Session<'_> {
                         .map_err(|error| Problem::ConnectFailed {
                             client: label.clone(),
                             address,
-                            error: connect_error_words(&error),
+                            error: error_words(&error),
                         })?;
                 self.connections
                     .insert(name.to_owned(), TcpClient::new(stream));
@@ -45,7 +45,7 @@ impl Session<'_> {
                     .await
                     .map_err(|error| Problem::SendFailed {
                         client: label.clone(),
-                        error: error.to_string(),
+                        error: error_words(&error),
                     })?;
                 let pieces = pieces.map_or(1, |(size, _)| bytes.len().div_ceil(size));
                 self.record(Entry::Sent {
@@ -62,7 +62,7 @@ impl Session<'_> {
                     .expect_unless_idle(matcher, *timeout, is_idle)
                     .await;
                 let bytes = outcome.map_err(|error| {
-                    let mut problem = expect_problem(&label, expected, error);
+                    let mut problem = expect_problem(&label, expected, error, || self.waiting());
                     if let Problem::NoReply { misdirected, .. } = &mut problem {
                         *misdirected = self.data_at_other_connections(name);
                     }
@@ -77,7 +77,7 @@ impl Session<'_> {
                 self.connection(name)?
                     .expect_nothing(*during)
                     .await
-                    .map_err(|error| quiet_problem(&label, error, false))?;
+                    .map_err(|error| quiet_problem(&label, error, false, || self.waiting()))?;
                 self.record(Entry::QuietFor {
                     client: label,
                     during: *during,
@@ -88,7 +88,7 @@ impl Session<'_> {
                 self.connection(name)?
                     .expect_closed_unless_idle(*timeout, is_idle)
                     .await
-                    .map_err(|error| quiet_problem(&label, error, true))?;
+                    .map_err(|error| quiet_problem(&label, error, true, || self.waiting()))?;
                 self.record(Entry::ClosedByProgram { client: label });
             }
             TcpVerb::Close => {
@@ -186,7 +186,7 @@ impl Session<'_> {
             Some(Err(error)) => {
                 return Err(Problem::SendFailed {
                     client: label,
-                    error: error.to_string(),
+                    error: error_words(&error),
                 }
                 .into());
             }

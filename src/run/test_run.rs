@@ -37,12 +37,13 @@ impl TestRun {
         let started = Instant::now();
         let mut result = TestResult {
             number: test.number,
-            name: test.name.clone(),
+            name: test.name.text().to_owned(),
             points: 0,
             max_points: test.points,
             outcome: Outcome::Passed,
             transcript: Transcript::default(),
             hint: test.hint.clone(),
+            robustness: test.robustness.clone(),
             visibility: test.visibility,
             tags: test.tags.clone(),
             duration: Duration::ZERO,
@@ -50,8 +51,10 @@ impl TestRun {
         match self.play(test).await {
             Ok((transcript, failure)) => {
                 result.transcript = transcript;
+                let advice_only = test.robustness.as_ref().is_some_and(|r| !r.counts);
                 match failure {
                     None => result.points = test.points,
+                    Some(failure) if advice_only => result.outcome = Outcome::Fragile(failure),
                     Some(failure) => result.outcome = Outcome::Failed(failure),
                 }
             }
@@ -116,10 +119,8 @@ impl TestRun {
 fn failure_may_mean_the_program_ended(problem: &Problem) -> bool {
     matches!(
         problem,
-        Problem::NoReply {
-            program_idle: false,
-            ..
-        } | Problem::ConnectFailed { .. }
+        Problem::NoReply { waiting: None, .. }
+            | Problem::ConnectFailed { .. }
             | Problem::ConnectionEnded { .. }
             | Problem::SendFailed { .. }
             | Problem::InputFailed { .. }

@@ -8,7 +8,7 @@ use super::session::{Endpoint, Session};
 use crate::peers::{DatagramError, UdpPeer};
 use crate::plan::{Matcher, UdpAction, UdpVerb};
 use crate::transcript::Entry;
-use crate::verdict::{Problem, describe_matcher};
+use crate::verdict::{Problem, describe_matcher, error_words};
 
 impl Session<'_> {
     /// Plays one UDP step.
@@ -51,7 +51,7 @@ impl Session<'_> {
     async fn send_datagram(&mut self, peer: &str, bytes: &[u8]) -> Result<SocketAddr, StepProblem> {
         let failed = |error: std::io::Error| Problem::DatagramSendFailed {
             peer: peer.to_owned(),
-            error: error.to_string(),
+            error: error_words(&error),
         };
         if !self.udp_peers.contains_key(peer) {
             let Endpoint::UdpServer(target) = self.endpoint else {
@@ -111,6 +111,7 @@ impl Session<'_> {
                     expected,
                     waited,
                     misdirected,
+                    program_ended: self.program.ended().is_some(),
                 }
                 .into())
             }

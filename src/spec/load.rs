@@ -55,6 +55,8 @@ pub fn parse_spec(text: &str, source_name: &str) -> Result<ExerciseSpec, SpecErr
     budget.max_depth = 64;
     let mut options = Options::default();
     options.budget = Some(budget);
+    // YAML 1.2 booleans only: a test named `n` or a hint `no` is text, not `false`.
+    options.strict_booleans = true;
     serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let rendered = error.render_with_options(serde_saphyr::render_options! {
             source_name: Some(source_name),

@@ -19,8 +19,8 @@ use serde_saphyr::Spanned;
 pub struct ExerciseSpec {
     /// Short identifier used on the command line (`netgrade test tcp-server ...`).
     pub id: String,
-    /// One-line title shown by `netgrade list`.
-    pub title: String,
+    /// One-line title shown by `netgrade list`: one text, or one per language.
+    pub title: TextSpec,
     /// Name of the binary in the `reference/` crate that solves this exercise.
     #[serde(default)]
     pub reference: Option<String>,
@@ -182,14 +182,21 @@ pub struct LimitsSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestSpec {
-    /// What the test checks, in words a student understands.
-    pub name: String,
-    /// Points earned when every step passes (default 1).
-    #[serde(default = "one_point")]
-    pub points: u32,
-    /// A one-line hint shown to the student when this test fails.
+    /// What the test checks, in words a student understands: one text, or one per language.
+    pub name: TextSpec,
+    /// Points earned when every step passes (default 1). A robustness check that does not
+    /// count gives none.
     #[serde(default)]
-    pub hint: Option<String>,
+    pub points: Option<u32>,
+    /// A one-line hint shown to the student when this test fails: one text, or one per
+    /// language (`{ en: "...", zh: "..." }`).
+    #[serde(default)]
+    pub hint: Option<TextSpec>,
+    /// A robustness check: the program works here, where messages arrive whole, but would
+    /// break on a real network. A failure is shown as "works here, but fragile" with `why`,
+    /// costs no points and does not fail the grading, unless `counts: true`.
+    #[serde(default)]
+    pub robustness: Option<RobustnessSpec>,
     /// Who sees this test's result on a course platform (default visible).
     #[serde(default)]
     pub visibility: Visibility,
@@ -232,8 +239,85 @@ impl Visibility {
     }
 }
 
-fn one_point() -> u32 {
-    1
+/// A text for students: one text, or one per language (English required).
+#[derive(Debug, Clone, JsonSchema, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum TextSpec {
+    /// The same text in every language.
+    Plain(String),
+    /// One text per language.
+    ByLanguage {
+        /// English.
+        en: String,
+        /// Simplified Chinese.
+        #[serde(default)]
+        zh: Option<String>,
+    },
+}
+
+/// The `{ en, zh }` form, with unknown languages refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextByLanguage {
+    en: String,
+    #[serde(default)]
+    zh: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for TextSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for TextVisitor {
+            type Value = TextSpec;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a text, or one text per language: { en: ..., zh: ... }")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<TextSpec, E> {
+                Ok(TextSpec::Plain(text.to_owned()))
+            }
+
+            // A plain scalar YAML reads as a number or a boolean is still text here.
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<TextSpec, E> {
+                Ok(TextSpec::Plain(value.to_string()))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<TextSpec, E> {
+                Ok(TextSpec::Plain(value.to_string()))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<TextSpec, E> {
+                Ok(TextSpec::Plain(value.to_string()))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<TextSpec, E> {
+                Ok(TextSpec::Plain(value.to_string()))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<TextSpec, A::Error> {
+                let TextByLanguage { en, zh } =
+                    Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(TextSpec::ByLanguage { en, zh })
+            }
+        }
+
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// `robustness`: what a failure of this test means on a real network.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RobustnessSpec {
+    /// Why a program failing here works on the grader's loopback but would break on a real
+    /// network (shown with the outcome).
+    pub why: TextSpec,
+    /// Whether a failure counts like any other: it costs the test's points and fails the
+    /// grading (default false); otherwise it is advice only.
+    #[serde(default)]
+    pub counts: bool,
 }
 
 /// One step of a test. Written as a one-key map: `- connect: a`, `- send: {to: a, text: hi}`.
@@ -321,6 +405,10 @@ pub struct ExpectDatagramSpec {
     /// The datagram, as UTF-8, matches this regular expression.
     #[serde(default)]
     pub regex: Option<String>,
+    /// The datagram is this reply, with or without a line end at its end (`Thanks`,
+    /// `Thanks\n`).
+    #[serde(default)]
+    pub reply: Option<String>,
     /// How long to wait (overrides `timeouts.step`).
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
@@ -454,6 +542,10 @@ pub struct ExpectSpec {
     /// The next line (up to `\n`, which is consumed; a trailing `\r` is ignored) equals this.
     #[serde(default)]
     pub line: Option<String>,
+    /// The next bytes are this reply, with or without a line end after it (`Thanks` and
+    /// `Thanks\n` both do; a following `\n` or `\r\n` is consumed).
+    #[serde(default)]
+    pub reply: Option<String>,
     /// Exactly this many bytes arrive, whatever they are.
     #[serde(default)]
     pub bytes: Option<usize>,

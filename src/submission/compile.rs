@@ -16,6 +16,7 @@ use super::stage::Stager;
 use crate::program::{ProgramArg, ProgramCommand, RunningProgram};
 use crate::sandbox::{Isolation, Limits, PROGRAM_FOLDER, Sandbox};
 use crate::spec::StopSpec;
+use crate::tr;
 
 /// Where the Rust toolchain appears inside the compiler's sandbox.
 pub const TOOLCHAIN_IN_VIEW: &str = "/opt/rust";
@@ -37,16 +38,16 @@ fn compile_limits() -> Limits {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CompileError {
     /// No Rust compiler on this machine.
-    #[error("no Rust compiler here: {0}")]
+    #[error("{}", tr!("compile-no-compiler", reason = .0.as_str()))]
     NoCompiler(String),
     /// The compiler refused the program.
-    #[error("rustc failed:\n{0}")]
+    #[error("{}\n{}", tr!("compile-refused"), .0)]
     Refused(String),
     /// The compiler ran over its time or resource limits.
-    #[error("rustc did not finish: {0}")]
+    #[error("{}", tr!("compile-over-limits", reason = .0.as_str()))]
     OverLimits(String),
     /// The sandbox could not be made (the grader's problem).
-    #[error("could not run rustc: {0}")]
+    #[error("{}", tr!("compile-failed", reason = .0.as_str()))]
     Failed(String),
 }
 
@@ -128,9 +129,9 @@ pub async fn compile_rust(
         .replace(&format!("{PROGRAM_FOLDER}/"), "")
         .replace(&format!("{}/", sandbox.workdir().display()), "");
     match ended {
-        None => Err(CompileError::OverLimits(format!(
-            "it took over {}",
-            humantime::format_duration(COMPILE_TIME)
+        None => Err(CompileError::OverLimits(tr!(
+            "compile-took-too-long",
+            limit = humantime::format_duration(COMPILE_TIME).to_string()
         ))),
         Some(end) if end.exit == crate::program::ExitKind::Code(0) => {
             std::fs::copy(sandbox.workdir().join(&binary), stager.path().join(&binary))

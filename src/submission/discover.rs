@@ -8,10 +8,12 @@ use std::path::{Path, PathBuf};
 
 use globset::Glob;
 
-use super::{MAX_ENTRIES, NotRunnable, Resolved, resolve_in_folder};
+use super::{MAX_ENTRIES, NotRunnable, Resolved, SizeBound, resolve_in_folder};
+use crate::tr;
 
-/// Files of `dir` (relative paths, at most three folders deep), shallowest first, then by name.
-fn files_of(dir: &Path) -> Vec<PathBuf> {
+/// Files of `dir` (relative paths, at most three folders deep), shallowest first, then by name;
+/// `None` when the folder holds more entries than a submission may.
+fn files_of(dir: &Path) -> Option<Vec<PathBuf>> {
     let mut files = Vec::new();
     let mut folders = vec![(PathBuf::new(), 0)];
     // Bounded in all: a submission of thousands of folders is searched in milliseconds (and
@@ -23,7 +25,7 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
         };
         for entry in entries.flatten() {
             if budget == 0 {
-                break;
+                return None;
             }
             budget -= 1;
             let name = entry.file_name();
@@ -42,7 +44,7 @@ fn files_of(dir: &Path) -> Vec<PathBuf> {
         }
     }
     files.sort_by_key(|path| (path.components().count(), path.clone()));
-    files
+    Some(files)
 }
 
 /// Finds the program of a submission: `entry` (from `--entry`), else the exercise's entry
@@ -53,7 +55,7 @@ pub fn find_entry(
     entry: Option<&str>,
     defaults: &[String],
 ) -> Result<Resolved, NotRunnable> {
-    let files = files_of(dir);
+    let files = files_of(dir).ok_or(NotRunnable::TooLarge(SizeBound::Entries))?;
     if files.is_empty() {
         return Err(NotRunnable::Empty);
     }
@@ -83,15 +85,21 @@ pub fn find_entry(
             .iter()
             .filter(|f| f.extension().is_some_and(|e| e == "py"))
             .collect();
-        if let [only] = python.as_slice() {
-            return runnable(dir, only);
-        }
         let executables: Vec<_> = top_level
             .iter()
             .filter(|f| is_executable(&dir.join(f)))
             .collect();
-        if let [only] = executables.as_slice() {
-            return runnable(dir, only);
+        for candidates in [&python, &executables] {
+            match candidates.as_slice() {
+                [] => {}
+                [only] => return runnable(dir, only),
+                several => {
+                    return Err(NotRunnable::Ambiguous {
+                        files: several.iter().map(|f| f.display().to_string()).collect(),
+                        named: patterns.iter().map(|p| (*p).to_owned()).collect(),
+                    });
+                }
+            }
         }
         for main in ["main.rs", "src/main.rs"] {
             if dir.join(main).is_file() {
@@ -101,8 +109,11 @@ pub fn find_entry(
     }
     let mut looked_for: Vec<String> = patterns.iter().map(|p| (*p).to_owned()).collect();
     if entry.is_none() {
-        looked_for
-            .extend(["a single .py file", "a single executable", "main.rs"].map(String::from));
+        looked_for.extend([
+            tr!("looked-for-single-python"),
+            tr!("looked-for-single-executable"),
+            "main.rs".to_owned(),
+        ]);
     }
     Err(NotRunnable::NoProgram { looked_for })
 }

@@ -23,38 +23,35 @@ use std::sync::Arc;
 
 pub use compile::{CompileError, compile_rust};
 pub use discover::find_entry;
-pub use stage::{MAX_DEPTH, MAX_ENTRIES, StageError, Stager};
+pub use stage::{MAX_DEPTH, MAX_ENTRIES, SizeBound, StageError, Stager};
 
 use crate::program::{ProgramArg, ProgramCommand};
 use crate::sandbox::{Confinement, Isolation, confinement};
+use crate::tr;
 
 /// What the user asked to run could not be run (netgrade's error, not a verdict).
 #[derive(Debug, thiserror::Error)]
 pub enum SubmissionError {
     /// Nothing to run was given.
-    #[error("no program given: name it (`server.py`, `./server`) or give a command after `--`")]
+    #[error("{}", tr!("submission-missing"))]
     Missing,
     /// Both a path and a command were given.
-    #[error("give either a program path or a command after `--`, not both")]
+    #[error("{}", tr!("submission-both"))]
     Both,
     /// The file does not exist.
-    #[error("no such file: {0}")]
+    #[error("{}", tr!("submission-not-found", path = .0.display().to_string()))]
     NotFound(PathBuf),
     /// A folder was given where a file was expected.
-    #[error("{0} is a folder; name the program file in it (for example {0}/server.py)")]
+    #[error("{}", tr!("submission-folder", path = .0.display().to_string()))]
     Folder(PathBuf),
     /// Not runnable as it is.
-    #[error(
-        "{0} is neither a .py file, a .rs file nor executable; make it executable (chmod +x) or give the full command after `--`"
-    )]
+    #[error("{}", tr!("submission-not-executable", path = .0.display().to_string()))]
     NotExecutable(PathBuf),
     /// An interpreter or command is not installed.
-    #[error("`{0}` was not found on PATH; install it or give its full path")]
+    #[error("{}", tr!("submission-command-not-found", command = .0.as_str()))]
     CommandNotFound(String),
     /// netgrade cannot read a file it must give the program.
-    #[error(
-        "netgrade cannot read {path} to give it to your program ({reason}); check the file's permissions"
-    )]
+    #[error("{}", tr!("submission-unreadable", path = path.display().to_string(), reason = reason.as_str()))]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -62,10 +59,10 @@ pub enum SubmissionError {
         reason: String,
     },
     /// The files are too many or too large.
-    #[error("{0}")]
-    TooLarge(String),
+    #[error("{}", tr!("not-runnable-too-large", bound = .0.to_string()))]
+    TooLarge(SizeBound),
     /// The grader could not copy them.
-    #[error("{0}")]
+    #[error("{}", tr!("submission-copy", reason = .0.as_str()))]
     Copy(String),
 }
 
@@ -73,16 +70,24 @@ pub enum SubmissionError {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum NotRunnable {
     /// The folder holds no files.
-    #[error("the submission is empty")]
+    #[error("{}", tr!("not-runnable-empty"))]
     Empty,
     /// No file matched the names the program is looked for under.
-    #[error("no program found (looked for {})", looked_for.join(", "))]
+    #[error("{}", tr!("not-runnable-no-program", looked_for = looked_for.join(", ")))]
     NoProgram {
         /// What was looked for, in order.
         looked_for: Vec<String>,
     },
+    /// Several files could each be the program, and none has a name the exercise expects.
+    #[error("{}", ambiguous(files, named))]
+    Ambiguous {
+        /// The candidates (`.py` files, or executables), sorted.
+        files: Vec<String>,
+        /// The names the exercise expects its program under, if any.
+        named: Vec<String>,
+    },
     /// An `--entry` pattern is not a valid glob.
-    #[error("bad entry pattern `{pattern}`: {error}")]
+    #[error("{}", tr!("not-runnable-bad-pattern", pattern = pattern.as_str(), error = error.as_str()))]
     BadPattern {
         /// The pattern.
         pattern: String,
@@ -90,25 +95,70 @@ pub enum NotRunnable {
         error: String,
     },
     /// The program did not compile.
-    #[error("it does not compile: {0}")]
+    #[error("{}", tr!("not-runnable-compile", error = .0.to_string()))]
     DoesNotCompile(CompileError),
     /// Over the size bounds of a submission.
-    #[error("{0}")]
-    TooLarge(String),
-    /// The program file cannot be run as it is.
+    #[error("{}", tr!("not-runnable-too-large", bound = .0.to_string()))]
+    TooLarge(SizeBound),
+    /// The program named is hidden or in a folder never handed to programs.
+    #[error("{}", tr!("not-runnable-hidden", path = .0.as_str()))]
+    Hidden(String),
+    /// The program file cannot be run as it is (the reason, in words).
     #[error("{0}")]
     Unusable(String),
+}
+
+impl NotRunnable {
+    /// Whether no program could be picked from the folder (nothing there, nothing that looks
+    /// like one, or several): for `netgrade test` a usage error, not a verdict.
+    pub fn no_program_chosen(&self) -> bool {
+        matches!(
+            self,
+            NotRunnable::Empty
+                | NotRunnable::NoProgram { .. }
+                | NotRunnable::Ambiguous { .. }
+                | NotRunnable::BadPattern { .. }
+        )
+    }
+}
+
+/// "3 .py files here and none is named server.py: …", listing at most five of them.
+fn ambiguous(files: &[String], named: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut listed = files
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if files.len() > SHOWN {
+        listed.push_str(", …");
+    }
+    match named.first() {
+        Some(first) => tr!(
+            "not-runnable-ambiguous-named",
+            count = files.len(),
+            names = named.join(", "),
+            first = first.as_str(),
+            files = listed
+        ),
+        None => tr!(
+            "not-runnable-ambiguous",
+            count = files.len(),
+            files = listed
+        ),
+    }
 }
 
 impl From<StageError> for SubmissionError {
     fn from(error: StageError) -> Self {
         match error {
-            StageError::TooLarge(_) => SubmissionError::TooLarge(error.to_string()),
+            StageError::TooLarge(bound) => SubmissionError::TooLarge(bound),
             StageError::Unreadable { path, source } => SubmissionError::Unreadable {
                 path,
-                reason: source.to_string(),
+                reason: crate::i18n::error_words(&source),
             },
-            StageError::Copy(_) => SubmissionError::Copy(error.to_string()),
+            StageError::Copy(source) => SubmissionError::Copy(source.to_string()),
         }
     }
 }
@@ -116,7 +166,7 @@ impl From<StageError> for SubmissionError {
 impl From<SubmissionError> for NotRunnable {
     fn from(error: SubmissionError) -> Self {
         match error {
-            SubmissionError::TooLarge(message) => NotRunnable::TooLarge(message),
+            SubmissionError::TooLarge(bound) => NotRunnable::TooLarge(bound),
             other => NotRunnable::Unusable(other.to_string()),
         }
     }
@@ -260,9 +310,7 @@ fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable
     let origins = vec![(PathBuf::new(), dir.to_owned())];
     let display = dir.join(program).display().to_string();
     if !stager.path().join(program).is_file() {
-        return Err(NotRunnable::Unusable(format!(
-            "{display} is not part of the submission (hidden, or in a skipped folder)"
-        )));
+        return Err(NotRunnable::Hidden(display));
     }
     Ok(match program.extension().and_then(|e| e.to_str()) {
         Some("py") => {

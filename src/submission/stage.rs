@@ -20,6 +20,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::sandbox::{MAX_BYTES, MAX_FILES, Snapshot};
+use crate::tr;
 
 /// Most folders and files looked at while staging one submission.
 pub const MAX_ENTRIES: usize = 5_000;
@@ -30,14 +31,41 @@ pub const MAX_DEPTH: usize = 8;
 /// hidden: `.git`).
 const SKIPPED: [&str; 4] = ["target", "node_modules", "__pycache__", "venv"];
 
+/// Which bound a submission is over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SizeBound {
+    /// More than [`MAX_ENTRIES`] files and folders.
+    Entries,
+    /// More than [`MAX_FILES`] files.
+    Files,
+    /// More than [`MAX_BYTES`].
+    Bytes,
+    /// Folders nested deeper than [`MAX_DEPTH`].
+    Depth,
+}
+
+impl std::fmt::Display for SizeBound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&match self {
+            SizeBound::Entries => tr!("size-entries", max = MAX_ENTRIES),
+            SizeBound::Files => tr!("size-files", max = MAX_FILES),
+            SizeBound::Bytes => {
+                let mebibytes: u64 = MAX_BYTES / (1024 * 1024);
+                tr!("size-bytes", max = mebibytes)
+            }
+            SizeBound::Depth => tr!("size-depth", max = MAX_DEPTH),
+        })
+    }
+}
+
 /// Why a submission could not be staged.
 #[derive(Debug, thiserror::Error)]
 pub enum StageError {
     /// Over one of the bounds.
-    #[error("the submission is too large to grade: {0}")]
-    TooLarge(String),
+    #[error("{}", tr!("not-runnable-too-large", bound = .0.to_string()))]
+    TooLarge(SizeBound),
     /// A file or folder could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("{}", tr!("stage-unreadable", path = path.display().to_string(), reason = crate::i18n::error_words(source)))]
     Unreadable {
         /// What.
         path: PathBuf,
@@ -46,7 +74,7 @@ pub enum StageError {
         source: io::Error,
     },
     /// Writing the copy failed (the grader's problem).
-    #[error("cannot copy the submission: {0}")]
+    #[error("{}", tr!("submission-copy", reason = .0.to_string()))]
     Copy(#[source] io::Error),
 }
 
@@ -112,9 +140,7 @@ impl Stager {
     fn count_entry(&mut self) -> Result<(), StageError> {
         self.entries += 1;
         if self.entries > MAX_ENTRIES {
-            return Err(StageError::TooLarge(format!(
-                "more than {MAX_ENTRIES} files and folders"
-            )));
+            return Err(StageError::TooLarge(SizeBound::Entries));
         }
         Ok(())
     }
@@ -124,13 +150,10 @@ impl Stager {
         self.files += 1;
         self.bytes += size;
         if self.files > MAX_FILES {
-            return Err(StageError::TooLarge(format!("more than {MAX_FILES} files")));
+            return Err(StageError::TooLarge(SizeBound::Files));
         }
         if self.bytes > MAX_BYTES {
-            return Err(StageError::TooLarge(format!(
-                "more than {} MiB",
-                MAX_BYTES / (1024 * 1024)
-            )));
+            return Err(StageError::TooLarge(SizeBound::Bytes));
         }
         let target = self.path().join(relative);
         let executable = fs::metadata(source).map_err(unreadable(source))?.mode() & 0o111 != 0;
@@ -158,9 +181,7 @@ impl Stager {
         depth: usize,
     ) -> Result<(), StageError> {
         if depth > MAX_DEPTH {
-            return Err(StageError::TooLarge(format!(
-                "folders nested more than {MAX_DEPTH} deep"
-            )));
+            return Err(StageError::TooLarge(SizeBound::Depth));
         }
         let target = self.path().join(relative);
         if !target.exists() {
@@ -257,9 +278,7 @@ impl Stager {
         depth: usize,
     ) -> Result<(), StageError> {
         if depth > MAX_DEPTH {
-            return Err(StageError::TooLarge(format!(
-                "folders nested more than {MAX_DEPTH} deep"
-            )));
+            return Err(StageError::TooLarge(SizeBound::Depth));
         }
         let target = self.path().join(relative);
         if !target.exists() {

@@ -4,83 +4,96 @@ use super::problem::words;
 use crate::plan::{
     Action, ConsoleAction, Matcher, OutputMatcher, Step, TcpAction, TcpVerb, UdpAction, UdpVerb,
 };
+use crate::tr;
 use crate::transcript::show_bytes;
 
 /// A matcher in words: `exactly "Thanks" (6 bytes)`.
 pub fn describe_matcher(matcher: &Matcher) -> String {
     match matcher {
-        Matcher::Exact(bytes) => format!("exactly {} ({} bytes)", show_bytes(bytes), bytes.len()),
-        Matcher::Contains(bytes) => format!("text containing {}", show_bytes(bytes)),
-        Matcher::Regex(regex) => format!("text matching /{}/", regex.as_str()),
-        Matcher::Line(line) => format!("the line {line:?} (ending in a newline)"),
-        Matcher::Count(count) => format!("{count} bytes"),
+        Matcher::Exact(bytes) => tr!(
+            "matcher-exact",
+            bytes = show_bytes(bytes),
+            count = bytes.len()
+        ),
+        Matcher::Reply(bytes) => tr!("matcher-reply", bytes = show_bytes(bytes)),
+        Matcher::Contains(bytes) => tr!("matcher-contains", bytes = show_bytes(bytes)),
+        Matcher::Regex(regex) => tr!("matcher-regex", pattern = regex.as_str()),
+        Matcher::Line(line) => tr!("matcher-line", line = format!("{line:?}")),
+        Matcher::Count(count) => tr!("matcher-count", count = count),
     }
 }
 
 /// A step in words, for "failed at step 4: ...".
 pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
-    let who = |name: &str| connection_label(name, grader_is_server);
     match &step.action {
         Action::Tcp(TcpAction { connection, verb }) => {
-            let who = who(connection);
+            let who = connection_label(connection, grader_is_server);
             match verb {
-                TcpVerb::Connect { .. } => format!("{who} connects"),
-                TcpVerb::Send { bytes, pieces } => {
-                    let split = pieces
-                        .map(|(size, _)| format!(" in pieces of {size} bytes"))
-                        .unwrap_or_default();
-                    format!("{who} sends {}{split}", show_bytes(bytes))
+                TcpVerb::Connect { .. } => tr!("step-connect", who = who),
+                TcpVerb::Send {
+                    bytes,
+                    pieces: Some((size, _)),
+                } => tr!(
+                    "step-send-pieces",
+                    who = who,
+                    bytes = show_bytes(bytes),
+                    size = size
+                ),
+                TcpVerb::Send { bytes, .. } => {
+                    tr!("step-send", who = who, bytes = show_bytes(bytes))
                 }
                 TcpVerb::Expect { matcher, .. } => {
-                    format!("{who} expects {}", describe_matcher(matcher))
+                    tr!(
+                        "step-expect",
+                        who = who,
+                        expected = describe_matcher(matcher)
+                    )
                 }
                 TcpVerb::ExpectNothing { during } => {
-                    format!("{who} expects nothing for {}", words(*during))
+                    tr!("step-expect-nothing", who = who, during = words(*during))
                 }
-                TcpVerb::ExpectClosed { .. } => {
-                    format!("{who} expects your program to close the connection")
-                }
-                TcpVerb::Close => format!("{who} closes its connection"),
-                TcpVerb::Shutdown => format!("{who} stops sending (half-close)"),
-                TcpVerb::Reset => format!("{who} resets its connection"),
-                TcpVerb::WaitAccepted { .. } => {
-                    format!("your program accepts the connection of {who}")
-                }
-                TcpVerb::Accept { .. } => {
-                    format!("your program connects to the grader ({who})")
-                }
+                TcpVerb::ExpectClosed { .. } => tr!("step-expect-closed", who = who),
+                TcpVerb::Close => tr!("step-close", who = who),
+                TcpVerb::Shutdown => tr!("step-shutdown", who = who),
+                TcpVerb::Reset => tr!("step-reset", who = who),
+                TcpVerb::WaitAccepted { .. } => tr!("step-wait-accepted", who = who),
+                TcpVerb::Accept { .. } => tr!("step-accept", who = who),
             }
         }
         Action::Udp(UdpAction { peer, verb }) => match verb {
             UdpVerb::Send { bytes } => {
-                format!("peer {peer} sends the datagram {}", show_bytes(bytes))
+                tr!("step-datagram", peer = peer, bytes = show_bytes(bytes))
             }
-            UdpVerb::Expect { matcher, .. } => format!(
-                "peer {peer} expects a datagram with {}",
-                describe_matcher(matcher)
+            UdpVerb::Expect { matcher, .. } => tr!(
+                "step-expect-datagram",
+                peer = peer,
+                expected = describe_matcher(matcher)
             ),
             UdpVerb::ExpectNone { during } => {
-                format!("peer {peer} expects no datagram for {}", words(*during))
+                tr!(
+                    "step-expect-no-datagram",
+                    peer = peer,
+                    during = words(*during)
+                )
             }
         },
         Action::Console(console) => match console {
-            ConsoleAction::Type { bytes } => format!("type {} on stdin", show_bytes(bytes)),
-            ConsoleAction::CloseStdin => "close stdin (Ctrl-D)".into(),
+            ConsoleAction::Type { bytes } => tr!("step-type", bytes = show_bytes(bytes)),
+            ConsoleAction::CloseStdin => tr!("step-close-stdin"),
             ConsoleAction::ExpectOutput {
                 stream, matcher, ..
-            } => format!(
-                "expect {} on {}",
-                describe_output_matcher(matcher),
-                stream.name()
+            } => tr!(
+                "step-expect-output",
+                expected = describe_output_matcher(matcher),
+                stream = stream.name()
             ),
             ConsoleAction::ExpectExit {
                 code: Some(code), ..
-            } => format!("expect your program to exit with code {code}"),
-            ConsoleAction::ExpectExit { code: None, .. } => "expect your program to exit".into(),
-            ConsoleAction::Differential { oracle, count, .. } => format!(
-                "type {count} generated inputs, expecting the answers of the {} reference",
-                oracle.name()
-            ),
+            } => tr!("step-expect-exit-code", code = code),
+            ConsoleAction::ExpectExit { code: None, .. } => tr!("step-expect-exit"),
+            ConsoleAction::Differential { oracle, count, .. } => {
+                tr!("step-differential", count = count, oracle = oracle.name())
+            }
         },
     }
 }
@@ -89,21 +102,21 @@ pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
 /// program, `the server` (or `server connection b`) when the program connected to the grader.
 pub fn connection_label(name: &str, grader_is_server: bool) -> String {
     match (grader_is_server, name) {
-        (false, _) => format!("client {name}"),
-        (true, "server") => "the server".to_owned(),
-        (true, _) => format!("server connection {name}"),
+        (false, _) => tr!("connection-client", name = name),
+        (true, "server") => tr!("connection-server"),
+        (true, _) => tr!("connection-server-named", name = name),
     }
 }
 
 /// Words for what an `expect_output` step waits for.
 pub fn describe_output_matcher(matcher: &OutputMatcher) -> String {
     match matcher {
-        OutputMatcher::Contains(text) => format!("text containing {text:?}"),
-        OutputMatcher::Keywords(words) => {
-            let quoted: Vec<String> = words.iter().map(|w| format!("{w:?}")).collect();
-            format!("the words {} in this order", quoted.join(", "))
+        OutputMatcher::Contains(text) => tr!("output-contains", text = format!("{text:?}")),
+        OutputMatcher::Keywords(keywords) => {
+            let quoted: Vec<String> = keywords.iter().map(|w| format!("{w:?}")).collect();
+            tr!("output-keywords", words = quoted.join(", "))
         }
-        OutputMatcher::Regex(regex) => format!("text matching /{}/", regex.as_str()),
-        OutputMatcher::Answer(answer) => format!("a line ending with the answer {answer:?}"),
+        OutputMatcher::Regex(regex) => tr!("output-regex", pattern = regex.as_str()),
+        OutputMatcher::Answer(answer) => tr!("output-answer", answer = format!("{answer:?}")),
     }
 }

@@ -4,34 +4,30 @@ use std::fmt;
 
 use crate::program::LimitHit;
 use crate::sandbox::show_size;
+use crate::tr;
 
 impl fmt::Display for LimitHit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            LimitHit::Cpu(limit) => write!(
-                f,
-                "CPU time limit ({}) reached",
-                humantime::format_duration(limit)
+        let words = match *self {
+            LimitHit::Cpu(limit) => tr!(
+                "limit-cpu",
+                limit = humantime::format_duration(limit).to_string()
             ),
-            LimitHit::Memory(bytes) => write!(f, "memory limit ({}) reached", show_size(bytes)),
-            LimitHit::Processes(count) => write!(
-                f,
-                "process limit ({count} processes and threads) reached: a fork() failed"
-            ),
-            LimitHit::OpenFiles(count) => write!(f, "open files limit ({count}) reached"),
-            LimitHit::FileSize(bytes) => {
-                write!(f, "file size limit ({}) reached", show_size(bytes))
-            }
+            LimitHit::Memory(bytes) => tr!("limit-memory", limit = show_size(bytes)),
+            LimitHit::Processes(count) => tr!("limit-processes", count = count),
+            LimitHit::OpenFiles(count) => tr!("limit-open-files", count = count),
+            LimitHit::FileSize(bytes) => tr!("limit-file-size", limit = show_size(bytes)),
             LimitHit::OutputCut {
                 stream,
                 kept,
                 total,
-            } => write!(
-                f,
-                "{} cut at {}: {total} bytes written in all",
-                stream.name(),
-                show_size(kept)
+            } => tr!(
+                "limit-output-cut",
+                stream = stream.name(),
+                kept = show_size(kept),
+                total = total
             ),
-        }
+        };
+        f.write_str(&words)
     }
 }

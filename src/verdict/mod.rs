@@ -7,15 +7,19 @@
 //! - [`limits`]: the resource limits a run hit, in words.
 
 mod describe;
+mod diagnosis;
 mod limits;
 mod problem;
 
 use std::time::Duration;
 
+pub use crate::i18n::error_words;
 pub use describe::{connection_label, describe_matcher, describe_output_matcher, describe_step};
-pub use problem::Problem;
+pub use diagnosis::{Diagnosis, diagnose};
+pub use problem::{Problem, Transport, Waiting};
 
-use crate::plan::first_difference;
+use crate::i18n::Localized;
+use crate::plan::{ProgramRole, Robustness, first_difference};
 use crate::sandbox::Isolation;
 use crate::transcript::{Transcript, show_bytes};
 
@@ -35,7 +39,9 @@ pub struct TestResult {
     /// What happened.
     pub transcript: Transcript,
     /// The spec's hint for this test.
-    pub hint: Option<String>,
+    pub hint: Option<Localized>,
+    /// When the test is a robustness check: why, and whether it counts.
+    pub robustness: Option<Robustness>,
     /// Who sees the result on a course platform.
     pub visibility: crate::spec::Visibility,
     /// The test's labels.
@@ -51,14 +57,36 @@ pub enum Outcome {
     Passed,
     /// The program did something wrong.
     Failed(Failure),
+    /// A robustness check that does not count failed: the program works here, but would
+    /// break on a real network ("works here, but fragile"). No points lost.
+    Fragile(Failure),
     /// The grader could not run the test (not the student's fault).
     Error(String),
 }
 
 impl TestResult {
-    /// Whether the test passed.
+    /// Whether the test passed (fully: a fragile pass is not one).
     pub fn passed(&self) -> bool {
         matches!(self.outcome, Outcome::Passed)
+    }
+
+    /// Whether the test failed in a way that counts (a failure or a grader error; a fragile
+    /// outcome does not).
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed(_) | Outcome::Error(_))
+    }
+
+    /// Whether it is "works here, but fragile".
+    pub fn fragile(&self) -> bool {
+        matches!(self.outcome, Outcome::Fragile(_))
+    }
+
+    /// The failure, whether it counts or not.
+    pub fn failure(&self) -> Option<&Failure> {
+        match &self.outcome {
+            Outcome::Failed(failure) | Outcome::Fragile(failure) => Some(failure),
+            Outcome::Passed | Outcome::Error(_) => None,
+        }
     }
 }
 
@@ -102,8 +130,8 @@ pub struct ExerciseResult {
     pub duration: Duration,
     /// Seed of the generated inputs, when the exercise has differential tests.
     pub seed: Option<u64>,
-    /// Ports the spec names: reports show them as they are and hide ephemeral ones.
-    pub fixed_ports: Vec<u16>,
+    /// What the program is on the network (for diagnoses).
+    pub role: ProgramRole,
 }
 
 impl ExerciseResult {
@@ -117,9 +145,9 @@ impl ExerciseResult {
         self.tests.iter().map(|t| t.max_points).sum()
     }
 
-    /// Whether every test passed.
+    /// Whether every test passed (a fragile outcome counts as passed: it is advice).
     pub fn all_passed(&self) -> bool {
-        self.tests.iter().all(TestResult::passed)
+        !self.tests.iter().any(TestResult::failed)
     }
 
     /// Whether the submission could not be run at all (its program was not found or did not
@@ -141,6 +169,37 @@ impl ExerciseResult {
         self.tests
             .iter()
             .any(|t| matches!(t.outcome, Outcome::Error(_)))
+    }
+}
+
+/// Tests that fail for one cause, in the order they first appear: the report says the cause
+/// once.
+#[derive(Debug, Clone)]
+pub struct CauseGroup<'a> {
+    /// The cause, with the hints of its first test.
+    pub diagnosis: Diagnosis,
+    /// The tests it fails, in order.
+    pub tests: Vec<&'a TestResult>,
+}
+
+impl ExerciseResult {
+    /// The failed tests (fragile ones aside), grouped by cause.
+    pub fn causes(&self) -> Vec<CauseGroup<'_>> {
+        let mut groups: Vec<CauseGroup<'_>> = Vec::new();
+        for test in &self.tests {
+            let Outcome::Failed(failure) = &test.outcome else {
+                continue;
+            };
+            let diagnosis = diagnose(test, failure, self.role);
+            match groups.iter_mut().find(|g| g.diagnosis.key == diagnosis.key) {
+                Some(group) => group.tests.push(test),
+                None => groups.push(CauseGroup {
+                    diagnosis,
+                    tests: vec![test],
+                }),
+            }
+        }
+        groups
     }
 }
 

@@ -1,5 +1,5 @@
 //! [`Problem`]: what went wrong in a test, as data, and [`Problem::explain`], the sentence a
-//! beginner reads.
+//! beginner reads (in their language).
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -7,13 +7,44 @@ use std::time::Duration;
 use crate::peers::ReadEnd;
 use crate::program::ProgramEnd;
 use crate::submission::NotRunnable;
+use crate::tr;
 use crate::transcript::show_bytes;
+
+/// What an idle program waits for: said in the message, so a student knows where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waiting {
+    /// A line from the keyboard (`input()`, reading stdin).
+    Keyboard,
+    /// The network (`accept`, `recv`, a `select` without a timeout).
+    Network,
+}
+
+impl Waiting {
+    /// "waiting for input from the keyboard (input())".
+    pub fn words(self) -> String {
+        match self {
+            Waiting::Keyboard => tr!("waiting-keyboard"),
+            Waiting::Network => tr!("waiting-network"),
+        }
+    }
+}
+
+/// TCP or UDP, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// TCP: the program listens.
+    Tcp,
+    /// UDP: the program binds.
+    Udp,
+}
 
 /// What went wrong, as data; [`Problem::explain`] puts it in words.
 #[derive(Debug, Clone)]
 pub enum Problem {
-    /// The program ended before it listened.
+    /// The program ended before it listened (TCP) or bound (UDP).
     EndedBeforeListening {
+        /// The transport.
+        transport: Transport,
         /// The port it should have listened on.
         port: u16,
     },
@@ -25,8 +56,8 @@ pub enum Problem {
         waited: Duration,
         /// Where it listens instead.
         elsewhere: Vec<SocketAddr>,
-        /// The grader stopped waiting because the program was idle (waiting for input).
-        program_idle: bool,
+        /// The grader stopped waiting because the program was idle: what it waits for.
+        waiting: Option<Waiting>,
     },
     /// A client could not connect.
     ConnectFailed {
@@ -58,8 +89,8 @@ pub enum Problem {
         waited: Duration,
         /// Another client that received data meanwhile (a reply sent to the wrong client).
         misdirected: Option<(String, Vec<u8>)>,
-        /// The grader stopped waiting because the program was idle (waiting for input).
-        program_idle: bool,
+        /// The grader stopped waiting because the program was idle: what it waits for.
+        waiting: Option<Waiting>,
     },
     /// The program ended the connection while the client still expected data.
     ConnectionEnded {
@@ -87,8 +118,8 @@ pub enum Problem {
         client: String,
         /// How long the client waited.
         waited: Duration,
-        /// The grader stopped waiting because the program was idle (waiting for input).
-        program_idle: bool,
+        /// The grader stopped waiting because the program was idle: what it waits for.
+        waiting: Option<Waiting>,
     },
     /// A client could not send.
     SendFailed {
@@ -111,14 +142,16 @@ pub enum Problem {
         port: u16,
         waited: Duration,
         elsewhere: Vec<SocketAddr>,
-        program_idle: bool,
+        waiting: Option<Waiting>,
     },
     /// The program printed something else and is now waiting for input (or has ended).
     WrongOutput {
         stream: &'static str,
         expected: String,
         received: Vec<u8>,
+        /// The stream has ended (the program exited); otherwise it waits for this.
         ended: bool,
+        waiting: Option<Waiting>,
     },
     /// The expected output did not come within the step's time.
     NoOutput {
@@ -137,7 +170,7 @@ pub enum Problem {
     /// The program did not end by itself.
     NotExited {
         waited: Duration,
-        program_idle: bool,
+        waiting: Option<Waiting>,
     },
     /// A datagram other than the expected one arrived.
     WrongDatagram {
@@ -152,6 +185,8 @@ pub enum Problem {
         expected: String,
         waited: Duration,
         misdirected: Option<(String, Vec<u8>)>,
+        /// The program had ended: nothing more could come.
+        program_ended: bool,
     },
     /// A datagram arrived when none was expected (an empty one included).
     UnexpectedDatagram { peer: String, received: Vec<u8> },
@@ -170,67 +205,94 @@ pub(super) fn words(duration: Duration) -> String {
     humantime::format_duration(duration).to_string()
 }
 
+fn addresses(found: &[SocketAddr]) -> String {
+    found
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Problem {
     /// One or two sentences for the student.
     pub fn explain(&self) -> String {
         match self {
-            Problem::EndedBeforeListening { port } => format!(
-                "your program ended before it listened on TCP port {port}; see its output below"
-            ),
+            Problem::EndedBeforeListening {
+                transport: Transport::Tcp,
+                port,
+            } => tr!("problem-ended-before-listening-tcp", port = port),
+            Problem::EndedBeforeListening {
+                transport: Transport::Udp,
+                port,
+            } => tr!("problem-ended-before-listening-udp", port = port),
             Problem::NeverListened {
                 port, elsewhere, ..
-            } if !elsewhere.is_empty() => {
-                let found: Vec<String> = elsewhere.iter().map(ToString::to_string).collect();
-                format!(
-                    "your program listens on {}, not on TCP port {port}; check the port you bind()",
-                    found.join(", ")
-                )
-            }
+            } if !elsewhere.is_empty() => tr!(
+                "problem-listens-elsewhere",
+                found = addresses(elsewhere),
+                port = port
+            ),
             Problem::NeverListened {
                 port,
-                program_idle: true,
+                waiting: Some(waiting),
                 ..
-            } => format!(
-                "your program is waiting (for a connection or for input) but does not listen on TCP port {port}; does it call bind() and listen()?"
+            } => tr!(
+                "problem-never-listened-waiting",
+                waiting = waiting.words(),
+                port = port
             ),
-            Problem::NeverListened { port, waited, .. } => format!(
-                "your program did not listen on TCP port {port} within {}; does it call bind() and listen()?",
-                words(*waited)
-            ),
+            Problem::NeverListened { port, waited, .. } => {
+                tr!(
+                    "problem-never-listened",
+                    port = port,
+                    waited = words(*waited)
+                )
+            }
             Problem::ConnectFailed {
                 client,
                 address,
                 error,
-            } => format!("{client} could not connect to {address}: {error}"),
-            Problem::WrongReply { client, .. } => {
-                format!("{client} received something other than expected")
-            }
+            } => tr!(
+                "problem-connect-failed",
+                client = client,
+                address = address.to_string(),
+                error = error
+            ),
+            Problem::WrongReply { client, .. } => tr!("problem-wrong-reply", client = client),
             Problem::NoReply {
                 client,
                 expected,
                 misdirected: Some((other, bytes)),
                 ..
-            } => format!(
-                "{client} never received {expected}, but {other} received {} \
-                 instead: your program replied to the wrong client",
-                show_bytes(bytes)
+            } => tr!(
+                "problem-reply-misdirected",
+                client = client,
+                expected = expected,
+                other = other,
+                bytes = show_bytes(bytes)
             ),
             Problem::NoReply {
                 client,
                 expected,
                 received,
-                program_idle: true,
+                waiting: Some(waiting),
                 ..
-            } if received.is_empty() => format!(
-                "{client} expected {expected}, but your program is waiting for input without having sent anything"
+            } if received.is_empty() => tr!(
+                "problem-no-reply-waiting",
+                client = client,
+                expected = expected,
+                waiting = waiting.words()
             ),
             Problem::NoReply {
                 client,
                 expected,
-                program_idle: true,
+                waiting: Some(waiting),
                 ..
-            } => format!(
-                "{client} received only part of {expected}, and your program is waiting for input: the rest is not coming"
+            } => tr!(
+                "problem-partial-reply-waiting",
+                client = client,
+                expected = expected,
+                waiting = waiting.words()
             ),
             Problem::NoReply {
                 client,
@@ -238,18 +300,22 @@ impl Problem {
                 received,
                 waited,
                 ..
-            } if received.is_empty() => format!(
-                "{client} waited {} for {expected} but received nothing",
-                words(*waited)
+            } if received.is_empty() => tr!(
+                "problem-no-reply",
+                client = client,
+                waited = words(*waited),
+                expected = expected
             ),
             Problem::NoReply {
                 client,
                 expected,
                 waited,
                 ..
-            } => format!(
-                "{client} waited {} for {expected} but received only part of it",
-                words(*waited)
+            } => tr!(
+                "problem-partial-reply",
+                client = client,
+                waited = words(*waited),
+                expected = expected
             ),
             Problem::ConnectionEnded {
                 client,
@@ -257,143 +323,180 @@ impl Problem {
                 how,
                 ..
             } => match how {
-                ReadEnd::Closed => format!(
-                    "your program closed the connection of {client} instead of sending {expected}"
-                ),
-                ReadEnd::Reset => format!(
-                    "the connection of {client} was reset (RST) instead of receiving {expected}"
-                ),
-                ReadEnd::Failed(error) => {
-                    format!("{client} could not receive {expected}: {error}")
+                ReadEnd::Closed => {
+                    tr!(
+                        "problem-closed-instead",
+                        client = client,
+                        expected = expected
+                    )
                 }
+                ReadEnd::Reset => {
+                    tr!(
+                        "problem-reset-instead",
+                        client = client,
+                        expected = expected
+                    )
+                }
+                ReadEnd::Failed(error) => tr!(
+                    "problem-receive-failed",
+                    client = client,
+                    expected = expected,
+                    error = error
+                ),
             },
             Problem::UnexpectedData {
                 client,
                 wanted_close: true,
                 ..
-            } => format!(
-                "{client} expected your program to close the connection, but it sent more data"
-            ),
+            } => tr!("problem-data-instead-of-close", client = client),
             Problem::UnexpectedData { client, .. } => {
-                format!("your program sent {client} more than the exercise expects")
+                tr!("problem-more-than-expected", client = client)
             }
             Problem::NotClosed {
                 client,
-                program_idle: true,
+                waiting: Some(waiting),
                 ..
-            } => format!(
-                "{client} expected your program to close the connection, but it is waiting for input with the connection open"
+            } => tr!(
+                "problem-not-closed-waiting",
+                client = client,
+                waiting = waiting.words()
             ),
-            Problem::NotClosed { client, waited, .. } => format!(
-                "{client} waited {} for your program to close the connection, but it stayed open",
-                words(*waited)
-            ),
+            Problem::NotClosed { client, waited, .. } => {
+                tr!(
+                    "problem-not-closed",
+                    client = client,
+                    waited = words(*waited)
+                )
+            }
             Problem::SendFailed { client, error } => {
-                format!("{client} could not send: {error}")
+                tr!("problem-send-failed", client = client, error = error)
             }
             Problem::TestTimedOut { limit } => {
-                format!(
-                    "the test did not finish within its limit of {}",
-                    words(*limit)
+                tr!("problem-test-timed-out", limit = words(*limit))
+            }
+            Problem::NotRun { reason } => tr!("problem-not-run", reason = reason.to_string()),
+            Problem::NeverConnected { port, waited } => {
+                tr!(
+                    "problem-never-connected",
+                    port = port,
+                    waited = words(*waited)
                 )
             }
-            Problem::NotRun { reason } => format!("your submission could not be run: {reason}"),
-            Problem::NeverConnected { port, waited } => format!(
-                "your program did not connect to TCP port {port} within {}; does it call connect() to 127.0.0.1:{port}?",
-                words(*waited)
-            ),
-            Problem::EndedBeforeConnecting { port } => format!(
-                "your program ended without connecting to TCP port {port}; see its output below"
-            ),
+            Problem::EndedBeforeConnecting { port } => {
+                tr!("problem-ended-before-connecting", port = port)
+            }
             Problem::NeverBound {
                 port, elsewhere, ..
-            } if !elsewhere.is_empty() => {
-                let found: Vec<String> = elsewhere.iter().map(ToString::to_string).collect();
-                format!(
-                    "your program bound UDP {}, not UDP port {port}; check the port you bind()",
-                    found.join(", ")
-                )
-            }
+            } if !elsewhere.is_empty() => tr!(
+                "problem-bound-elsewhere",
+                found = addresses(elsewhere),
+                port = port
+            ),
             Problem::NeverBound {
                 port,
-                program_idle: true,
+                waiting: Some(waiting),
                 ..
-            } => format!(
-                "your program is waiting for input but has not bound UDP port {port}; does it call bind()?"
+            } => tr!(
+                "problem-never-bound-waiting",
+                waiting = waiting.words(),
+                port = port
             ),
-            Problem::NeverBound { port, waited, .. } => format!(
-                "your program did not bind UDP port {port} within {}; does it call bind()?",
-                words(*waited)
-            ),
+            Problem::NeverBound { port, waited, .. } => {
+                tr!("problem-never-bound", port = port, waited = words(*waited))
+            }
             Problem::WrongOutput {
                 stream,
                 expected,
                 ended: true,
                 ..
-            } => format!("your program ended without printing {expected} (on {stream})"),
+            } => tr!(
+                "problem-output-ended",
+                expected = expected,
+                stream = stream.to_string()
+            ),
             Problem::WrongOutput {
-                stream, expected, ..
-            } => format!(
-                "your program printed something else on {stream}: it is waiting for input now, and {expected} is not there"
+                stream,
+                expected,
+                waiting,
+                ..
+            } => tr!(
+                "problem-output-other-waiting",
+                stream = stream.to_string(),
+                waiting = waiting.unwrap_or(Waiting::Keyboard).words(),
+                expected = expected
             ),
             Problem::NoOutput {
                 stream,
                 expected,
                 waited,
                 ..
-            } => format!(
-                "your program did not print {expected} on {stream} within {}",
-                words(*waited)
+            } => tr!(
+                "problem-no-output",
+                expected = expected,
+                stream = stream.to_string(),
+                waited = words(*waited)
             ),
-            Problem::InputFailed { error } => {
-                format!("could not type on your program's input: {error}")
-            }
+            Problem::InputFailed { error } => tr!("problem-input-failed", error = error),
             Problem::WrongExit {
                 expected: Some(code),
                 end,
-            } => format!("your program should exit with code {code}, but it {end}"),
-            Problem::WrongExit { end, .. } => format!("your program should exit, but it {end}"),
-            Problem::NotExited {
-                program_idle: true, ..
-            } => "your program should end here, but it is waiting for input".into(),
-            Problem::NotExited { waited, .. } => format!(
-                "your program did not exit within {} (it should end by itself here)",
-                words(*waited)
+            } => tr!(
+                "problem-wrong-exit-code",
+                code = code,
+                end = end.to_string()
             ),
-            Problem::WrongDatagram { peer, .. } => {
-                format!("peer {peer} received a datagram other than expected")
+            Problem::WrongExit { end, .. } => tr!("problem-wrong-exit", end = end.to_string()),
+            Problem::NotExited {
+                waiting: Some(waiting),
+                ..
+            } => tr!("problem-not-exited-waiting", waiting = waiting.words()),
+            Problem::NotExited { waited, .. } => {
+                tr!("problem-not-exited", waited = words(*waited))
             }
+            Problem::WrongDatagram { peer, .. } => tr!("problem-wrong-datagram", peer = peer),
             Problem::NoDatagram {
                 peer,
                 expected,
                 misdirected: Some((other, bytes)),
                 ..
-            } => format!(
-                "peer {peer} never received {expected}, but peer {other} received {} instead: \
-                 your program replied to the wrong address (reply to the address recvfrom() returned)",
-                show_bytes(bytes)
+            } => tr!(
+                "problem-datagram-misdirected",
+                peer = peer,
+                expected = expected,
+                other = other,
+                bytes = show_bytes(bytes)
+            ),
+            Problem::NoDatagram {
+                peer,
+                expected,
+                program_ended: true,
+                ..
+            } => tr!(
+                "problem-no-datagram-ended",
+                peer = peer,
+                expected = expected
             ),
             Problem::NoDatagram {
                 peer,
                 expected,
                 waited,
                 ..
-            } => format!(
-                "peer {peer} waited {} for a datagram with {expected} but received none",
-                words(*waited)
+            } => tr!(
+                "problem-no-datagram",
+                peer = peer,
+                waited = words(*waited),
+                expected = expected
             ),
             Problem::UnexpectedDatagram { peer, received } if received.is_empty() => {
-                format!("peer {peer} received an empty datagram; your program must not send one")
+                tr!("problem-empty-datagram", peer = peer)
             }
             Problem::UnexpectedDatagram { peer, .. } => {
-                format!("peer {peer} received a datagram when none was expected")
+                tr!("problem-unexpected-datagram", peer = peer)
             }
             Problem::DatagramSendFailed { peer, error } => {
-                format!("peer {peer} could not send: {error}")
+                tr!("problem-datagram-send-failed", peer = peer, error = error)
             }
-            Problem::Traceback { last_line } => {
-                format!("your program crashed with a Python traceback: {last_line}")
-            }
+            Problem::Traceback { last_line } => tr!("problem-traceback", line = last_line),
         }
     }
 

@@ -20,7 +20,11 @@ pub fn netgrade() -> Command {
     command
         .current_dir(repo())
         .env("NO_COLOR", "1")
-        .env_remove("NETGRADE_SLOW");
+        .env_remove("NETGRADE_SLOW")
+        // Messages are asserted in English whatever the machine's locale.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
     command
 }
 

@@ -41,9 +41,9 @@
 //!
 //! Known limits: Landlock does not restrict metadata changes (`chmod`, `chown`, `utimes`,
 //! extended attributes) nor `stat`/`readlink` anywhere; the signal and per-process rules of
-//! the filter trust that a higher pid is a later process (after pids wrap, or for other
-//! processes of the same user started after the program, only Landlock's scoping, ABI ≥ 6,
-//! keeps signals away; `prlimit64` and `sched_set*` on them stay possible); services listening
+//! the filter trust that a higher pid is a later process (the grader itself and its process
+//! group are refused by number; but after pids wrap, or for other processes of the same user
+//! started after the program, only Landlock's scoping, ABI ≥ 6, keeps signals away; `prlimit64` and `sched_set*` on them stay possible); services listening
 //! on the machine's loopback are reachable, as the program must be able to connect there;
 //! POSIX semaphores (`sem_open` in `/dev/shm`: Python's `multiprocessing.Lock` and `Queue`)
 //! fail with `EACCES`, since `/dev/shm` is shared with the whole machine.

@@ -49,6 +49,11 @@ pub(super) mod filter {
         Group,
         /// Minus it, as a 32-bit word (`kill(-group, …)`).
         MinusGroup,
+        /// The grader's pid and process group (when the filter was built): never a target,
+        /// even when pids have wrapped and they look "later" than the program.
+        Grader,
+        GraderGroup,
+        MinusGraderGroup,
     }
 
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,7 +107,9 @@ pub(super) mod filter {
     use Cmp::{Jeq, Jge, Jgt, Jset};
     use Op::{And, If, Jump, Load, Mark, Ret};
     use To::{Allow, Deny, Label, Next};
-    use Value::{Fixed, Group, MinusGroup, MinusOwnPid, OwnPid};
+    use Value::{
+        Fixed, Grader, GraderGroup, Group, MinusGraderGroup, MinusGroup, MinusOwnPid, OwnPid,
+    };
 
     /// The filter, as written. Every jump goes forward, as classic BPF requires.
     const PROGRAM: &[Op] = &[
@@ -163,6 +170,7 @@ pub(super) mod filter {
         // Negative, -x: allowed when x >= own pid, i.e. 0x8000_0000 < A <= -own pid (this
         // leaves out -1, every process, and INT_MIN).
         If(Jgt, Fixed(NEGATIVE), Next, Deny),
+        If(Jeq, MinusGraderGroup, Deny, Next),
         If(Jgt, MinusOwnPid, Deny, Allow),
         // setpriority(which, who, prio): one process only.
         Mark(SETPRIORITY),
@@ -194,6 +202,8 @@ pub(super) mod filter {
         // A positive pid at least the program's own: itself, or started after it.
         Mark(AT_LEAST_OWN),
         If(Jset, Fixed(NEGATIVE), Deny, Next),
+        If(Jeq, Grader, Deny, Next),
+        If(Jeq, GraderGroup, Deny, Next),
         If(Jge, OwnPid, Allow, Deny),
         // socket(domain, type, protocol): no unix sockets (connecting to a named one would
         // reach the user's services).
@@ -217,6 +227,8 @@ pub(super) mod filter {
         code: [libc::sock_filter; CAPACITY],
         holes: [Value; CAPACITY],
         pub len: usize,
+        grader: libc::pid_t,
+        grader_group: libc::pid_t,
     }
 
     impl Filter {
@@ -232,6 +244,9 @@ pub(super) mod filter {
                 code: [empty; CAPACITY],
                 holes: [Value::Fixed(0); CAPACITY],
                 len: 0,
+                // SAFETY: getpid and getpgrp cannot fail.
+                grader: unsafe { libc::getpid() },
+                grader_group: unsafe { libc::getpgrp() },
             };
             // Pass 1: where each label and the appended verdicts are.
             let mut labels = [usize::MAX; LABELS];
@@ -341,6 +356,11 @@ pub(super) mod filter {
                     Value::MinusOwnPid => instruction.k = (own as u32).wrapping_neg(),
                     Value::Group => instruction.k = group as u32,
                     Value::MinusGroup => instruction.k = (group as u32).wrapping_neg(),
+                    Value::Grader => instruction.k = self.grader as u32,
+                    Value::GraderGroup => instruction.k = self.grader_group as u32,
+                    Value::MinusGraderGroup => {
+                        instruction.k = (self.grader_group as u32).wrapping_neg()
+                    }
                 }
             }
             code

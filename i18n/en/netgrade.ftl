@@ -1,0 +1,267 @@
+# netgrade's messages, in English (the reference: every other language has the same ids).
+# Arguments are given as text already formatted (durations, quoted bytes), or as integers.
+
+## What the program was waiting for when the grader gave up on it
+
+waiting-keyboard = waiting for input from the keyboard (input())
+waiting-network = waiting for the network (accept or recv)
+
+## Problems: what went wrong in a test
+
+problem-ended-before-listening-tcp = your program ended before it listened on TCP port { $port }
+problem-ended-before-listening-udp = your program ended before it bound UDP port { $port }
+problem-listens-elsewhere = your program listens on { $found }, not on TCP port { $port }; check the port you bind()
+problem-never-listened-waiting = your program is { $waiting }, but it does not listen on TCP port { $port }; does it call bind() and listen()?
+problem-never-listened = your program did not listen on TCP port { $port } within { $waited }; does it call bind() and listen()?
+problem-connect-failed = { $client } could not connect to { $address }: { $error }
+problem-wrong-reply = { $client } received something other than expected
+problem-reply-misdirected = { $client } never received { $expected }, but { $other } received { $bytes } instead: your program replied to the wrong client
+problem-no-reply-waiting = { $client } expected { $expected }, but your program sent nothing and is { $waiting }
+problem-partial-reply-waiting = { $client } received only part of { $expected }, and your program is { $waiting }: the rest is not coming
+problem-no-reply = { $client } waited { $waited } for { $expected } but received nothing
+problem-partial-reply = { $client } waited { $waited } for { $expected } but received only part of it
+problem-closed-instead = your program closed the connection of { $client } instead of sending { $expected }
+problem-reset-instead = the connection of { $client } was reset (RST) instead of receiving { $expected }
+problem-receive-failed = { $client } could not receive { $expected }: { $error }
+problem-data-instead-of-close = { $client } expected your program to close the connection, but it sent more data
+problem-more-than-expected = your program sent { $client } more than the exercise expects
+problem-not-closed-waiting = { $client } expected your program to close the connection, but it is { $waiting } with the connection open
+problem-not-closed = { $client } waited { $waited } for your program to close the connection, but it stayed open
+problem-send-failed = { $client } could not send: { $error }
+problem-test-timed-out = the test did not finish within its limit of { $limit }
+problem-not-run = your submission could not be run: { $reason }
+problem-never-connected = your program did not connect to TCP port { $port } within { $waited }; does it call connect() to 127.0.0.1:{ $port }?
+problem-ended-before-connecting = your program ended without connecting to TCP port { $port }
+problem-bound-elsewhere = your program bound UDP { $found }, not UDP port { $port }; check the port you bind()
+problem-never-bound-waiting = your program is { $waiting }, but it has not bound UDP port { $port }; does it call bind()?
+problem-never-bound = your program did not bind UDP port { $port } within { $waited }; does it call bind()?
+problem-output-ended = your program ended without printing { $expected } (on { $stream })
+problem-output-other-waiting = your program printed something else on { $stream } and is { $waiting }: { $expected } is not there
+problem-no-output = your program did not print { $expected } on { $stream } within { $waited }
+problem-input-failed = could not type on your program's input: { $error }
+problem-input-after-end = your program ended before it read this input ({ $end })
+problem-input-closed = your program closed its standard input
+problem-input-not-read = your program does not read its input
+problem-wrong-exit-code = your program should exit with code { $code }, but it { $end }
+problem-wrong-exit = your program should exit, but it { $end }
+problem-not-exited-waiting = your program should end here, but it is { $waiting }
+problem-not-exited = your program did not exit within { $waited } (it should end by itself here)
+problem-wrong-datagram = peer { $peer } received a datagram other than expected
+problem-datagram-misdirected = peer { $peer } never received { $expected }, but peer { $other } received { $bytes } instead: your program replied to the wrong address (reply to the address recvfrom() returned)
+problem-no-datagram-ended = peer { $peer } never received a datagram with { $expected }: your program has ended
+problem-no-datagram = peer { $peer } waited { $waited } for a datagram with { $expected } but received none
+problem-empty-datagram = peer { $peer } received an empty datagram; your program must not send one
+problem-unexpected-datagram = peer { $peer } received a datagram when none was expected
+problem-datagram-send-failed = peer { $peer } could not send: { $error }
+problem-traceback = your program crashed with a Python traceback: { $line }
+
+## Network errors in words
+
+error-refused = connection refused (nothing listens there any more)
+error-connect-timed-out = timed out (the server's backlog is full or it stopped accepting)
+error-reset = the connection was reset (RST)
+error-broken-pipe = the connection is closed (broken pipe)
+error-aborted = the connection was aborted
+error-unreachable = the network is unreachable
+error-other = { $error }
+
+## What a step expects, in words
+
+matcher-exact = exactly { $bytes } ({ $count } bytes)
+matcher-reply = the reply { $bytes } (a line end after it is fine)
+matcher-contains = text containing { $bytes }
+matcher-regex = text matching /{ $pattern }/
+matcher-line = the line { $line } (ending in a newline)
+matcher-count = { $count } bytes
+output-contains = text containing { $text }
+output-keywords = the words { $words } in this order
+output-regex = text matching /{ $pattern }/
+output-answer = a line ending with the answer { $answer }
+
+## Connections and peers, named
+
+connection-client = client { $name }
+connection-server = the server
+connection-server-named = server connection { $name }
+
+## Steps, in words ("failed at step 4: …")
+
+step-connect = { $who } connects
+step-send = { $who } sends { $bytes }
+step-send-pieces = { $who } sends { $bytes } in pieces of { $size } bytes
+step-expect = { $who } expects { $expected }
+step-expect-nothing = { $who } expects nothing for { $during }
+step-expect-closed = { $who } expects your program to close the connection
+step-close = { $who } closes its connection
+step-shutdown = { $who } stops sending (half-close)
+step-reset = { $who } resets its connection
+step-wait-accepted = your program accepts the connection of { $who }
+step-accept = your program connects to the grader ({ $who })
+step-datagram = peer { $peer } sends the datagram { $bytes }
+step-expect-datagram = peer { $peer } expects a datagram with { $expected }
+step-expect-no-datagram = peer { $peer } expects no datagram for { $during }
+step-type = type { $bytes } on stdin
+step-close-stdin = close stdin (Ctrl-D)
+step-expect-output = expect { $expected } on { $stream }
+step-expect-exit-code = expect your program to exit with code { $code }
+step-expect-exit = expect your program to exit
+step-differential = type { $count } generated inputs, expecting the answers of the { $oracle } reference
+
+## Causes: the headline of a failure, said once for every test it fails
+
+cause-crash = your program crashed: { $error }
+cause-crash-at = your program crashed: { $error } ({ $file }, line { $line })
+cause-killed = your program { $end }
+
+## Hints that follow the failure (before the test's own hint)
+
+hint-send-str = send() takes bytes, not a str: write conn.send(b"Thanks"), or conn.send(text.encode())
+hint-decode = decode the bytes you receive as UTF-8: data.decode() (Chinese text takes several bytes per character; decode a whole message, not a piece of one)
+hint-print-bytes = your program prints a bytes object (b'...'): decode it first, print(data.decode())
+hint-wrong-port = the exercise's port is { $port }: bind(("127.0.0.1", { $port })) — or ("0.0.0.0", { $port }) to listen on every address
+hint-server-for-client = this exercise wants a client, but your program acts as a server (bind/listen on { $port }): the grader is the server; connect() to ("127.0.0.1", { $port })
+hint-client-for-server = this exercise wants a server, but your program acts as a client (connect()): bind(("127.0.0.1", { $port })), listen() and accept() instead
+hint-wrong-address = nothing listens where your program connects: the grader's server is at ("127.0.0.1", { $port })
+hint-accept-loop = your program ended after serving one client: put accept() in a loop, so it waits for the next client after closing one
+
+## The text report
+
+report-title = netgrade · { $id } — { $title }
+report-program = program: { $program }   isolation: { $isolation }
+report-slow = time limits ×{ $factor }
+report-seed = generated inputs: seed { $seed } (the same inputs again: --seed { $seed })
+report-points = { $points }/{ $max } pts
+report-fragile-mark = works here, but fragile
+report-score = score: { $score }/{ $max } — { $passed } of { $total } tests passed
+report-score-fragile = score: { $score }/{ $max } — { $passed } of { $total } tests passed, { $fragile } works here but fragile
+report-tests = { $count ->
+    [one] test { $list }
+   *[other] tests { $list }
+}
+report-cause = { $tests } ({ $points ->
+    [one] 1 point
+   *[other] { $points } points
+}): { $headline }
+report-fragile = { $tests }: works here, but fragile — { $why }
+report-failed-at = at step { $step } (spec line { $line }) of test { $test }: { $description }
+report-grader-error = grader error
+report-expected = expected:
+report-received = received:
+report-nothing = nothing
+report-where = where:
+report-your-program = your program:
+report-what-happened = what happened:
+report-limit = limit reached:
+report-output = your program's { $stream }:
+report-output-tail = your program's { $stream } (last { $shown } of { $lines } lines):
+report-hint = hint:
+report-rerun = rerun this test:
+
+## What happened (the transcript), one line each
+
+byte-count = { $count ->
+    [one] 1 byte
+   *[other] { $count } bytes
+}
+entry-started = program started: { $command }
+entry-listening = program listening on TCP { $address }
+entry-connected = { $client } connected to { $address }
+entry-sent = { $client } sent { $bytes } ({ $count })
+entry-sent-pieces = { $client } sent { $bytes } ({ $count }) in { $pieces } pieces
+entry-received = { $client } received { $bytes } ({ $count })
+entry-quiet = { $client } received nothing for { $during }
+entry-closed-by-program = program closed its connection to { $client }
+entry-closed = { $client } closed its connection
+entry-shut-down = { $client } stopped sending (half-close)
+entry-reset = { $client } reset its connection
+entry-bound = program bound UDP { $address }
+entry-connected-to-grader = { $client } accepted the program's connection from { $from }
+entry-datagram-sent = peer { $peer } sent datagram { $bytes } ({ $count }) to { $to }
+entry-datagram-received = peer { $peer } received datagram { $bytes } ({ $count }) from { $from }
+entry-no-datagram = peer { $peer } received no datagram for { $during }
+entry-typed = typed { $bytes }
+entry-stdin-closed = stdin closed
+entry-printed = program printed on { $stream }: { $text }
+entry-answered = typed { $count } generated inputs; every answer matched the { $oracle } reference's
+entry-exited = program { $end }
+entry-accepted = program accepted the connection of { $client }
+entry-not-accepted = program has not accepted { $client } yet (it waits in the listen backlog)
+entry-end = program { $end }
+entry-interrupted-traceback = KeyboardInterrupt (traceback from the grader's Ctrl-C, not shown)
+
+## How the program ended
+
+end-stopped = stopped by the grader with { $signal }
+end-stopped-code = stopped by the grader with { $signal } (exit code { $code })
+end-stopped-by = stopped by the grader with { $signal }, ended by { $by }
+end-exited = ended by itself with exit code { $code }
+end-crashed = crashed: killed by { $signal }
+signal-interrupt = Ctrl-C (SIGINT)
+signal-cpu = { $name } (CPU time limit reached)
+signal-file-size = { $name } (file size limit reached)
+signal-segfault = { $name } (segmentation fault)
+signal-pipe = { $name } (wrote to a closed connection)
+
+## Limits the run hit
+
+limit-cpu = CPU time limit ({ $limit }) reached
+limit-memory = memory limit ({ $limit }) reached
+limit-processes = process limit ({ $count } processes and threads) reached: a fork() failed
+limit-open-files = open files limit ({ $count }) reached
+limit-file-size = file size limit ({ $limit }) reached
+limit-output-cut = { $stream } cut at { $kept }: { $total } bytes written in all
+entry-limit = limit: { $limit }
+
+## The class summary
+
+summary-all-passed = all tests passed
+summary-cause = { $tests }: { $headline }
+summary-grader-error = test { $test }: netgrade could not run it: { $error }
+summary-could-not-grade = netgrade could not grade it: { $error }
+
+## netgrade list and show
+
+list-size = { $tests ->
+    [one] 1 test
+   *[other] { $tests } tests
+}, { $points ->
+    [one] 1 point
+   *[other] { $points } points
+}
+show-no-statement = (no statement.md)
+show-tests = Tests:
+show-test-points = { $points ->
+    [one] 1 point
+   *[other] { $points } points
+}
+
+## Submissions: what cannot be run
+
+submission-missing = no program given: name it (`server.py`, `./server`) or give a command after `--`
+submission-both = give either a program path or a command after `--`, not both
+submission-not-found = no such file: { $path }
+submission-folder = { $path } is a folder; name the program file in it (for example { $path }/server.py)
+submission-not-executable = { $path } is neither a .py file, a .rs file nor executable; make it executable (chmod +x) or give the full command after `--`
+submission-command-not-found = `{ $command }` was not found on PATH; install it or give its full path
+submission-unreadable = netgrade cannot read { $path } to give it to your program ({ $reason }); check the file's permissions
+submission-copy = cannot copy the submission: { $reason }
+stage-unreadable = cannot read { $path }: { $reason }
+not-runnable-empty = the submission is empty
+not-runnable-no-program = no program found (looked for { $looked_for })
+not-runnable-ambiguous-named = { $count } .py files here and none is named { $names }: name your program { $first }, or pick one with --entry NAME ({ $files })
+not-runnable-ambiguous = { $count } .py files here: pick one with --entry NAME ({ $files })
+not-runnable-bad-pattern = bad entry pattern `{ $pattern }`: { $error }
+not-runnable-compile = it does not compile: { $error }
+not-runnable-too-large = the submission is too large to grade: { $bound }
+not-runnable-hidden = { $path } is not part of the submission (hidden, or in a skipped folder)
+looked-for-single-python = a single .py file
+looked-for-single-executable = a single executable
+size-entries = more than { $max } files and folders
+size-files = more than { $max } files
+size-bytes = more than { $max } MiB
+size-depth = folders nested more than { $max } deep
+compile-no-compiler = no Rust compiler here: { $reason }
+compile-refused = rustc failed:
+compile-over-limits = rustc did not finish: { $reason }
+compile-took-too-long = it took over { $limit }
+compile-failed = could not run rustc: { $reason }
