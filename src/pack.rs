@@ -13,7 +13,8 @@ use crate::i18n::Localized;
 use crate::plan::Exercise;
 use crate::spec::SpecError;
 
-static BUNDLED: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/exercises");
+/// The bundled pack: `exercises/` without its `solutions/` folders (see `build.rs`).
+static BUNDLED: Dir<'static> = include_dir!("$OUT_DIR/bundled");
 
 /// The file name of a spec inside an exercise folder.
 pub const SPEC_FILE: &str = "exercise.yaml";
@@ -135,38 +136,6 @@ impl ExercisePack {
         let exercise = Exercise::from_yaml(&source.yaml, &source.name)?;
         Ok((exercise, source))
     }
-}
-
-impl ExercisePack {
-    /// The folder of exercise `id` on disk (for its fixtures): the pack's own folder, or for
-    /// the bundled pack a copy extracted into `scratch`.
-    pub fn exercise_dir(&self, id: &str, scratch: &Path) -> std::io::Result<PathBuf> {
-        match self {
-            ExercisePack::Folder(root) => Ok(root.join(id)),
-            ExercisePack::Bundled => {
-                let target = scratch.join("bundled");
-                std::fs::create_dir_all(&target)?;
-                if let Some(dir) = BUNDLED.get_dir(id) {
-                    for file in all_files(dir) {
-                        let path = target.join(file.path());
-                        if let Some(parent) = path.parent() {
-                            std::fs::create_dir_all(parent)?;
-                        }
-                        std::fs::write(path, file.contents())?;
-                    }
-                }
-                Ok(target.join(id))
-            }
-        }
-    }
-}
-
-fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
-    let mut files: Vec<_> = dir.files().collect();
-    for sub in dir.dirs() {
-        files.extend(all_files(sub));
-    }
-    files
 }
 
 /// `exercises/tcp-server/exercise.yaml` → `tcp-server`.

@@ -85,6 +85,44 @@ fn the_host_loopback_fallback_grades_and_says_so() {
     );
 }
 
+/// Sockets of the machine's loopback with local port 8888 in TIME_WAIT.
+fn port_8888_in_time_wait() -> usize {
+    std::fs::read_to_string("/proc/net/tcp")
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            fields.get(1).is_some_and(|local| local.ends_with(":22B8"))
+                && fields.get(3) == Some(&"06")
+        })
+        .count()
+}
+
+/// On the host's loopback, a server that closes every connection first (a classic bug) must
+/// not leave port 8888 in TIME_WAIT: the next student's server, binding without SO_REUSEADDR
+/// as the course's does, would fail for a minute.
+#[test]
+fn a_server_that_closes_first_does_not_cost_the_next_one_the_port() {
+    let _port = HOST_PORT.lock().unwrap_or_else(|e| e.into_inner());
+    let closes_first = netgrade()
+        .args(["test", "tcp-server", "--isolation", "none"])
+        .arg(repo().join("exercises/tcp-server/solutions/bad/one_recv_per_client.py"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&closes_first.stdout);
+    assert_eq!(closes_first.status.code(), Some(1), "{out}");
+    assert!(out.contains("score: 12/14"), "{out}");
+    assert_eq!(port_8888_in_time_wait(), 0, "{out}");
+    let next = netgrade()
+        .args(["test", "tcp-server", "--isolation", "none"])
+        .arg(repo().join("exercises/tcp-server/solutions/good/server_loopback.py"))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&next.stdout);
+    assert_eq!(next.status.code(), Some(0), "{out}");
+}
+
 #[test]
 fn no_program_is_left_running_after_grading() {
     let marker = "netgrade-leftover-check";

@@ -14,5 +14,7 @@ if ! command -v python3 >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3
 fi
 mkdir -p "$prefix/bin"
-install -m 0755 "$here/netgrade" "$prefix/bin/netgrade"
+# Execute-only: a student's program cannot read the binary (and the exercise specs it
+# embeds), even where it runs on the host (--isolation none); in a namespace the view covers it.
+install -m 0711 "$here/netgrade" "$prefix/bin/netgrade"
 "$prefix/bin/netgrade" --version

@@ -2,16 +2,20 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{Result, bail};
 use netgrade::pack::ExercisePack;
 
 use super::{Conclusion, selected, settings};
 use crate::cli::AuditArgs;
 
 pub async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
+    let Some(folder) = pack.folder() else {
+        bail!(
+            "the bundled exercises carry no fixtures (a known-good program inside the binary is one a student's program could read); audit a pack folder: netgrade --exercises exercises audit"
+        );
+    };
     let exercises = selected(pack, &args.only)?;
     let settings = settings(&args.run)?;
-    let scratch = tempfile::tempdir().context("cannot make a scratch folder")?;
     let mut out = anstream::stdout();
     writeln!(
         out,
@@ -20,7 +24,7 @@ pub async fn audit(pack: &ExercisePack, args: AuditArgs) -> Result<Conclusion> {
     )?;
     let mut misses = Vec::new();
     for (exercise, _) in &exercises {
-        let dir = pack.exercise_dir(&exercise.id, scratch.path())?;
+        let dir = folder.join(&exercise.id);
         let row = netgrade::audit::audit(exercise, &dir, &settings).await?;
         writeln!(
             out,

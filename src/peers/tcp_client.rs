@@ -162,9 +162,10 @@ impl TcpClient {
             return ReadOutcome::End(end.clone());
         }
         if self.received.len() >= MAX_BUFFERED_BYTES {
-            return self.end_with(ReadEnd::Failed(format!(
-                "your program sent over {} MiB that no step expected; the client stopped reading",
-                MAX_BUFFERED_BYTES / (1024 * 1024)
+            let mebibytes = MAX_BUFFERED_BYTES / (1024 * 1024);
+            return self.end_with(ReadEnd::Failed(crate::tr!(
+                "error-flood",
+                mebibytes = mebibytes
             )));
         }
         let mut chunk = vec![0u8; 64 * 1024];
@@ -353,6 +354,18 @@ impl TcpClient {
     /// Half-close: sends FIN, keeps reading.
     pub async fn shutdown(&mut self) -> io::Result<()> {
         self.stream.shutdown().await
+    }
+
+    /// Whether the program ends its side (FIN or RST) within `grace`: what arrives meanwhile
+    /// is kept.
+    pub async fn ended_within(&mut self, grace: Duration) -> bool {
+        let deadline = Instant::now() + grace;
+        while self.ended.is_none() && self.received.len() < MAX_BUFFERED_BYTES {
+            if let ReadOutcome::TimedOut = self.read_more(deadline).await {
+                break;
+            }
+        }
+        self.ended.is_some()
     }
 
     /// Aborts the connection with RST (SO_LINGER 0, then close).

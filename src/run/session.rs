@@ -75,9 +75,21 @@ pub(super) enum Endpoint {
 
 /// The grader's sockets of a test, kept open until the program is stopped.
 pub(super) struct Peers {
-    _connections: BTreeMap<String, TcpClient>,
+    connections: BTreeMap<String, TcpClient>,
     _udp: BTreeMap<String, UdpPeer>,
     _endpoint: Endpoint,
+}
+
+impl Peers {
+    /// Closes every connection with a reset, once the program is stopped. Its side closed
+    /// first (it was stopped), so an orderly close would leave its port in TIME_WAIT for a
+    /// minute, and on the host's loopback the next program's bind() without SO_REUSEADDR
+    /// would fail: one student's run must not cost the next one the port.
+    pub fn abort(self) {
+        for connection in self.connections.into_values() {
+            let _ = connection.reset();
+        }
+    }
 }
 
 /// The state of one test while its steps are played.
@@ -132,7 +144,7 @@ impl<'a> Session<'a> {
     /// stopped).
     pub fn finish(self) -> (Transcript, Peers) {
         let peers = Peers {
-            _connections: self.connections,
+            connections: self.connections,
             _udp: self.udp_peers,
             _endpoint: self.endpoint,
         };
@@ -206,7 +218,9 @@ impl<'a> Session<'a> {
             step: Some(FailedStep {
                 number: index + 1,
                 line: step.line,
-                description: describe_step(step, self.exercise.role.grader_is_server()),
+                // The step as the program met it: `{hostname}` is this run's host name.
+                description: describe_step(step, self.exercise.role.grader_is_server())
+                    .replace("{hostname}", &self.hostname),
             }),
             problem,
             detail,

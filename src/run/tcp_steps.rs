@@ -8,8 +8,12 @@ use super::session::{Endpoint, Session};
 use crate::peers::TcpClient;
 use crate::plan::{TcpAction, TcpVerb};
 use crate::readiness::wait_until_accepted;
+use crate::sandbox::Isolation;
 use crate::transcript::Entry;
 use crate::verdict::{Problem, connection_label, describe_matcher, error_words};
+
+/// How long, on the host's loopback, a close waits for the program's own FIN (see `Close`).
+const HOST_CLOSE_GRACE: Duration = Duration::from_millis(20);
 
 impl Session<'_> {
     /// Plays one TCP step.
@@ -106,14 +110,30 @@ impl Session<'_> {
                 // Nothing is pending (checked above) and the program is idle, so this is an
                 // orderly close (FIN); what the program sends later meets a reset, as it would
                 // from a real client.
-                if let Some(connection) = self.connections.remove(name) {
+                if let Some(mut connection) = self.connections.remove(name) {
                     self.closed_by_grader.extend(connection.local_addr().ok());
+                    // On the host's loopback, a connection the program closed first would
+                    // keep its port in TIME_WAIT after our FIN (a minute, in which the next
+                    // program's bind() fails): a reset ends it at once. Its socket is closed,
+                    // so it sees nothing of the difference. A program that closes as it
+                    // replies gets a moment for its FIN to be seen.
+                    if self.sandbox.isolation() == Isolation::HostLoopback
+                        && connection.ended_within(HOST_CLOSE_GRACE).await
+                    {
+                        let _ = connection.reset();
+                    }
                 }
                 self.record(Entry::Closed { client: label });
             }
             TcpVerb::Shutdown => {
+                let host = self.sandbox.isolation() == Isolation::HostLoopback;
                 let connection = self.connection(name)?;
-                let _ = connection.shutdown().await;
+                // On the host's loopback, a FIN after the program's own would keep its port in
+                // TIME_WAIT (see `Close`): the program has closed, so it needs none; the
+                // connection is reset when the test ends.
+                if !(host && connection.ended_within(HOST_CLOSE_GRACE).await) {
+                    let _ = connection.shutdown().await;
+                }
                 let local = connection.local_addr().ok();
                 self.closed_by_grader.extend(local);
                 self.record(Entry::ShutDown { client: label });

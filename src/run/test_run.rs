@@ -51,7 +51,7 @@ impl TestRun {
         match self.play(test).await {
             Ok((transcript, failure)) => {
                 result.transcript = transcript;
-                let advice_only = test.robustness.as_ref().is_some_and(|r| !r.counts);
+                let advice_only = test.is_advice();
                 match failure {
                     None => result.points = test.points,
                     Some(failure) if advice_only => result.outcome = Outcome::Fragile(failure),
@@ -105,7 +105,7 @@ impl TestRun {
         // they close is not part of the test.
         let (mut transcript, peers) = session.finish();
         let finished = program.stop(exercise.stop, &sandbox).await;
-        drop(peers);
+        peers.abort();
         transcript.limits_hit = finished.limits_hit;
         transcript.path_replacements = finished.path_replacements;
         transcript.end = Some(finished.end);

@@ -17,8 +17,15 @@
 //!
 //! Init is a fork of the grader, not an exec: it renames itself, makes itself undumpable and
 //! wipes its copy of the grader's command line and environment, so nothing of the grader shows
-//! through it. If building the view fails, init writes the step and `errno` to the report pipe
+//! through it; the relay wipes its copy too (without namespaces the program sees both in
+//! `/proc`). If building the view fails, init writes the step and `errno` to the report pipe
 //! (a grader error, not the student's) and ends.
+//!
+//! Right before `exec`, the program's process gets a fresh, empty session keyring (the
+//! caller's may hold tokens), a filter refusing the key-management calls (in namespaces; the
+//! fence does this on the host), and every descriptor from 3 up is marked close-on-exec: none
+//! of the grader's, nor any its own caller left open (`netgrade … 7</root/secret`), reaches
+//! the program. Relay and init close theirs outright.
 //!
 //! Only async-signal-safe system calls are made here (the parent is multi-threaded): no
 //! allocation, no locks. Everything that needs memory (paths as C strings) is prepared first.
@@ -27,7 +34,10 @@ use std::ffi::CString;
 use std::io;
 use std::os::fd::RawFd;
 
+use super::descriptors::{close_all_except, close_on_exec_from_3};
+
 use super::fence::Fence;
+use super::keyring;
 use super::limits::Limits;
 use super::view::View;
 
@@ -57,9 +67,9 @@ pub struct ChildSetup {
     pub cgroup_procs: Vec<CString>,
     /// Resource limits for the program.
     pub limits: Limits,
-    /// Limit the number of processes of the program with RLIMIT_NPROC (only where it counts
-    /// the run's processes alone: a run's own uid or user namespace).
-    pub limit_processes: bool,
+    /// RLIMIT_NPROC for the program, where one bounds the run (see
+    /// [`super::limits::process_limit`]); `None` leaves the grader's.
+    pub process_limit: Option<u64>,
     /// Who the program runs as.
     pub identity: Identity,
     /// PID, mount, UTS and IPC namespaces for the run (otherwise init is only a subreaper).
@@ -74,6 +84,9 @@ pub struct ChildSetup {
     pub report_fd: RawFd,
     /// Without namespaces: what holds the program back on the host (files, signals).
     pub fence: Option<Fence>,
+    /// Descriptors below this number are closed by number where the kernel has neither
+    /// `close_range` nor a `/proc` to list them (the grader's RLIMIT_NOFILE, bounded).
+    pub descriptor_bound: u32,
 }
 
 /// The signals relay and init survive (the program receives them directly).
@@ -151,7 +164,13 @@ impl ChildSetup {
             let [status_read, status_write] = status_pipe;
             match check(libc::fork())? {
                 0 => self.init(isolated, status_read, status_write),
-                init => relay(init, status_read, status_write, self.report_fd),
+                init => relay(
+                    init,
+                    status_read,
+                    status_write,
+                    self.report_fd,
+                    self.descriptor_bound,
+                ),
             }
         }
     }
@@ -214,7 +233,7 @@ impl ChildSetup {
                 check(libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0))?;
                 return self.become_program();
             }
-            close_all_except(&[status_write]);
+            close_all_except(&[status_write], self.descriptor_bound);
             loop {
                 let mut status = 0;
                 let reaped = libc::waitpid(-1, &mut status, 0);
@@ -235,13 +254,14 @@ impl ChildSetup {
         }
     }
 
-    /// The last steps before `exec`: the identity, then the limits.
+    /// The last steps before `exec`: the identity, the limits, a keyring of its own, the fence
+    /// (on the host) or the key filter (in namespaces), and no inherited descriptors.
     unsafe fn become_program(&self) -> io::Result<()> {
         // SAFETY: see `apply`.
         unsafe {
             match &self.identity {
                 Identity::RunAs(uid, gid) => {
-                    self.limits.apply(self.limit_processes)?;
+                    self.limits.apply(self.process_limit)?;
                     check(libc::setgroups(0, std::ptr::null()))?;
                     check(libc::setresgid(*gid, *gid, *gid))?;
                     check(libc::setresuid(*uid, *uid, *uid))?;
@@ -255,14 +275,22 @@ impl ChildSetup {
                     write_proc(c"/proc/self/setgroups", b"deny")?;
                     write_proc(c"/proc/self/uid_map", uid_map.as_bytes())?;
                     write_proc(c"/proc/self/gid_map", gid_map.as_bytes())?;
-                    // A non-zero uid loses every capability at exec.
-                    self.limits.apply(self.limit_processes)?;
+                    // A non-zero uid loses every capability at exec. RLIMIT_NPROC counts the
+                    // processes of (this user namespace, uid): the run's alone.
+                    self.limits.apply(self.process_limit)?;
                 }
-                Identity::Same => self.limits.apply(self.limit_processes)?,
+                Identity::Same => self.limits.apply(self.process_limit)?,
             }
-            if let Some(fence) = &self.fence {
-                fence.apply(libc::getpgrp())?;
+            // After the identity: the new keyring belongs to the program's user.
+            keyring::join_fresh_session_keyring()?;
+            match &self.fence {
+                // Its filter refuses the key calls too.
+                Some(fence) => fence.apply(libc::getpgrp())?,
+                None => keyring::refuse_key_calls()?,
             }
+            // Last: what is still open from 3 up closes at exec (not now: the descriptor
+            // through which `spawn` learns that exec failed must live until then).
+            close_on_exec_from_3(self.descriptor_bound);
         }
         Ok(())
     }
@@ -317,7 +345,7 @@ unsafe fn scrub_command_line() {
 
 /// Parses the numeric fields of a `/proc/<pid>/stat` text into `fields` (1-based, as
 /// `proc(5)` numbers them; the name, field 2, and the state letter, field 3, read as 0).
-fn stat_fields(text: &[u8], fields: &mut [usize; 52]) {
+pub(super) fn stat_fields(text: &[u8], fields: &mut [usize; 52]) {
     let Some(after_name) = text.iter().rposition(|&b| b == b')') else {
         return;
     };
@@ -385,12 +413,16 @@ unsafe fn relay(
     status_read: RawFd,
     status_write: RawFd,
     report_fd: RawFd,
+    descriptor_bound: u32,
 ) -> io::Result<()> {
     // SAFETY: see `ChildSetup::apply`.
     unsafe {
+        // Without a PID namespace the program sees the relay in /proc: nothing of the
+        // grader's command line (a class folder's path, say) shows through it.
+        scrub_command_line();
         libc::close(status_write);
         libc::close(report_fd);
-        close_all_except(&[status_read]);
+        close_all_except(&[status_read], descriptor_bound);
         let mut init_status = 0;
         while libc::waitpid(init, &mut init_status, 0) < 0
             && *libc::__errno_location() == libc::EINTR
@@ -413,30 +445,6 @@ unsafe fn relay(
             libc::_exit(128 + signal);
         }
         libc::_exit(libc::WEXITSTATUS(status));
-    }
-}
-
-/// Closes every descriptor from 3 up except those in `keep`, so relay and init hold nothing
-/// of the grader's (in particular not the pipe through which `spawn` learns that `exec`
-/// succeeded).
-unsafe fn close_all_except(keep: &[RawFd]) {
-    // SAFETY: close_range only closes descriptors of this (forked) process.
-    unsafe {
-        let mut from = 3u32;
-        let mut kept = [0 as RawFd; 4];
-        let count = keep.len().min(kept.len());
-        kept[..count].copy_from_slice(&keep[..count]);
-        kept[..count].sort_unstable();
-        for &fd in &kept[..count] {
-            let fd = fd as u32;
-            if fd >= from {
-                if fd > from {
-                    libc::syscall(libc::SYS_close_range, from, fd - 1, 0u32);
-                }
-                from = fd + 1;
-            }
-        }
-        libc::syscall(libc::SYS_close_range, from, u32::MAX, 0u32);
     }
 }
 

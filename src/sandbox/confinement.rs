@@ -14,9 +14,11 @@
 //!   report header says so loudly.
 //!
 //! [`prepare_process`] must run first in `main`, while the process has one thread: the kernel
-//! refuses a user or mount namespace to a multi-threaded process. Library users that skip it
-//! (tests calling the library directly) get [`Confinement::Root`] as root and
-//! [`Confinement::Unconfined`] otherwise, without a private mount namespace.
+//! refuses a user or mount namespace to a multi-threaded process. It also makes the kernel show
+//! a private copy of the grader's command line, which a run on the host loopback later hides
+//! (see `sandbox::cmdline`). Library users that skip it (tests calling the library directly)
+//! get [`Confinement::Root`] as root and [`Confinement::Unconfined`] otherwise, without a
+//! private mount namespace.
 
 use std::io;
 use std::sync::OnceLock;
@@ -68,6 +70,9 @@ pub fn prepare_process() -> Confinement {
     if let Some(decision) = DECISION.get() {
         return decision.confinement;
     }
+    // Single-threaded, so no other thread moves the heap's end meanwhile. Best effort: where
+    // the kernel refuses, the command line stays as it is.
+    super::cmdline::take_over();
     let machine_uid = rustix::process::geteuid().as_raw();
     let decision = if machine_uid == 0 {
         Decision {

@@ -10,8 +10,11 @@
 
 mod cgroup;
 mod child;
+mod cmdline;
 pub mod confinement;
+mod descriptors;
 mod fence;
+mod keyring;
 mod limits;
 mod netns;
 mod network;
@@ -26,6 +29,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 pub use cgroup::CgroupUsage;
 pub use confinement::{Confinement, confinement, prepare_process};
+pub use fence::restricts_files as host_runs_are_fenced;
 pub use limits::{Limits, show_size};
 pub use netns::NetNamespace;
 pub use view::PROGRAM_FOLDER;
@@ -34,6 +38,7 @@ pub use workdir::{MAX_BYTES, MAX_FILES, Snapshot};
 use crate::sockets::SocketTable;
 use cgroup::RunCgroup;
 use child::{ChildSetup, Identity};
+use limits::{RunUser, nproc_counts_per_namespace, process_limit, user_tasks};
 use view::{EtcFiles, TmpSizes, View};
 use workdir::RunFolder;
 
@@ -105,6 +110,15 @@ pub fn program_environment(home: &Path) -> Vec<(OsString, OsString)> {
     .collect()
 }
 
+/// Where descriptors are closed by number (kernels without `close_range` or `/proc`): below
+/// the grader's hard RLIMIT_NOFILE (only a limit lowered after opening leaves one higher), at
+/// most 2^20.
+fn descriptor_bound() -> u32 {
+    let limit = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    let highest = limit.maximum.or(limit.current).unwrap_or(1 << 20);
+    u32::try_from(highest.min(1 << 20)).unwrap_or(1 << 20)
+}
+
 /// The user id the program has inside its nested user namespace (unprivileged grader).
 const NESTED_UID: u32 = 1000;
 
@@ -174,6 +188,9 @@ impl Sandbox {
                 // at least it cannot read or trace the grader's memory or environment.
                 // SAFETY: prctl on this process only.
                 unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+                // It sees the machine's /proc, where the grader's command line (the class
+                // and output folders) has no access check: it shows `netgrade` only.
+                cmdline::hide();
                 (None, false)
             }
         };
@@ -315,16 +332,28 @@ impl Sandbox {
         } else {
             None
         };
-        let identity = if self.as_root {
-            Identity::RunAs(self.user.0, self.user.1)
+        let (identity, run_user) = if self.as_root {
+            (Identity::RunAs(self.user.0, self.user.1), RunUser::OwnUid)
         } else if confinement() == Confinement::UserNamespace {
-            Identity::NestedUserNamespace {
-                uid_map: CString::new(format!("{} 0 1\n", self.user.0)).unwrap_or_default(),
-                gid_map: CString::new(format!("{} 0 1\n", self.user.1)).unwrap_or_default(),
-            }
+            // Before Linux 5.14 the run's namespace shares the user's process count.
+            let counted = if nproc_counts_per_namespace() {
+                RunUser::OwnUserNamespace
+            } else {
+                RunUser::GradersUser
+            };
+            (
+                Identity::NestedUserNamespace {
+                    uid_map: CString::new(format!("{} 0 1\n", self.user.0)).unwrap_or_default(),
+                    gid_map: CString::new(format!("{} 0 1\n", self.user.1)).unwrap_or_default(),
+                },
+                counted,
+            )
         } else {
-            Identity::Same
+            (Identity::Same, RunUser::GradersUser)
         };
+        let tasks = (run_user == RunUser::GradersUser)
+            .then(|| user_tasks(rustix::process::getuid().as_raw()))
+            .flatten();
         let setup = ChildSetup {
             netns_fd: self.netns.as_ref().map(|ns| ns.as_fd().as_raw_fd()),
             cgroup_procs: self
@@ -333,7 +362,7 @@ impl Sandbox {
                 .map(RunCgroup::procs_files)
                 .unwrap_or_default(),
             limits: self.limits,
-            limit_processes: self.as_root || self.confined,
+            process_limit: process_limit(self.limits.processes, run_user, tasks),
             identity,
             namespaces: self.is_confined(),
             grader_pid: std::process::id() as libc::pid_t,
@@ -350,6 +379,7 @@ impl Sandbox {
                     .collect();
                 Some(fence::Fence::prepare_with(self.workdir(), &readable)?)
             },
+            descriptor_bound: descriptor_bound(),
         };
         command.process_group(0);
         // SAFETY: `apply` only makes async-signal-safe system calls on data prepared above;

@@ -44,6 +44,10 @@ pub enum SubmissionError {
     /// A folder was given where a file was expected.
     #[error("{}", tr!("submission-folder", path = .0.display().to_string()))]
     Folder(PathBuf),
+    /// The program named is a symbolic link (never followed: it could name any file netgrade
+    /// can read, whose content would then show in the report).
+    #[error("{}", tr!("submission-link", path = .0.display().to_string()))]
+    Link(PathBuf),
     /// Not runnable as it is.
     #[error("{}", tr!("submission-not-executable", path = .0.display().to_string()))]
     NotExecutable(PathBuf),
@@ -159,6 +163,7 @@ impl From<StageError> for SubmissionError {
                 reason: crate::i18n::error_words(&source),
             },
             StageError::Copy(source) => SubmissionError::Copy(source.to_string()),
+            StageError::Link(path) => SubmissionError::Link(path),
         }
     }
 }
@@ -253,6 +258,13 @@ fn metadata_of(path: &Path) -> Result<std::fs::Metadata, SubmissionError> {
 }
 
 fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
+    // The file named, never what a link points to (staging opens it with O_NOFOLLOW too).
+    if path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(SubmissionError::Link(path.to_owned()));
+    }
     let metadata = metadata_of(path)?;
     if metadata.is_dir() {
         return Err(SubmissionError::Folder(path.to_owned()));
@@ -515,5 +527,28 @@ mod tests {
             Err(SubmissionError::CommandNotFound(_))
         ));
         assert!(matches!(resolve(None, &[]), Err(SubmissionError::Missing)));
+    }
+
+    #[test]
+    fn a_program_named_by_a_link_is_refused_and_its_target_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "root-only-content\n").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+        for name in ["server.py", "main.rs", "server"] {
+            let link = dir.path().join(name);
+            std::os::unix::fs::symlink(&secret, &link).unwrap();
+            let error = resolve(Some(&link), &[]).unwrap_err();
+            assert!(
+                matches!(&error, SubmissionError::Link(path) if *path == link),
+                "{name}: {error:?}"
+            );
+            assert!(error.to_string().contains("is a symbolic link"), "{error}");
+        }
+        // Named in a command, the same.
+        let link = dir.path().join("client.py");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let error = resolve(None, &["python3".into(), link.clone().into_os_string()]).unwrap_err();
+        assert!(matches!(error, SubmissionError::Link(_)), "{error:?}");
     }
 }

@@ -7,7 +7,10 @@
 //!   and packages beside it (a student's `server.py` may `import helper`), other files only
 //!   themselves. Never hidden files, never a file its owner kept private (not readable by
 //!   others: a classmate's work, a key), never anything else of the folder.
-//! - Links are never followed; nothing outside what was named can be reached.
+//! - Links are never followed; nothing outside what was named can be reached. A single file
+//!   named that is a link is refused ([`StageError::Link`]), and every file is opened with
+//!   `O_NOFOLLOW` and copied from that descriptor, so a file swapped for a link after it was
+//!   looked at is not followed either.
 //!
 //! Everything is bounded: folders and files looked at ([`MAX_ENTRIES`]), files and bytes
 //! copied ([`MAX_FILES`], [`MAX_BYTES`]), depth ([`MAX_DEPTH`]). Over a bound, staging stops
@@ -15,8 +18,8 @@
 //! verdict in milliseconds.
 
 use std::fs;
-use std::io;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::io::{self, Read};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::sandbox::{MAX_BYTES, MAX_FILES, Snapshot};
@@ -76,6 +79,9 @@ pub enum StageError {
     /// Writing the copy failed (the grader's problem).
     #[error("{}", tr!("submission-copy", reason = .0.to_string()))]
     Copy(#[source] io::Error),
+    /// A file named to be staged is a symbolic link (never followed).
+    #[error("{}", tr!("submission-link", path = .0.display().to_string()))]
+    Link(PathBuf),
 }
 
 /// Copies parts of a submission into a snapshot, within one budget.
@@ -92,6 +98,35 @@ fn unreadable(path: &Path) -> impl FnOnce(io::Error) -> StageError + '_ {
         path: path.to_owned(),
         source,
     }
+}
+
+/// Opens `source` for reading without following a link, and checks it is a regular file (a
+/// FIFO does not block the open: `O_NONBLOCK`).
+fn open_regular(source: &Path) -> Result<(fs::File, fs::Metadata), StageError> {
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(source)
+        .map_err(|error| {
+            let is_link = error.raw_os_error() == Some(libc::ELOOP)
+                && fs::symlink_metadata(source).is_ok_and(|m| m.file_type().is_symlink());
+            if is_link {
+                StageError::Link(source.to_owned())
+            } else {
+                StageError::Unreadable {
+                    path: source.to_owned(),
+                    source: error,
+                }
+            }
+        })?;
+    let metadata = file.metadata().map_err(unreadable(source))?;
+    if !metadata.is_file() {
+        return Err(StageError::Unreadable {
+            path: source.to_owned(),
+            source: io::Error::other("not a regular file"),
+        });
+    }
+    Ok((file, metadata))
 }
 
 impl Stager {
@@ -145,7 +180,9 @@ impl Stager {
         Ok(())
     }
 
-    /// Copies one regular file to `relative` in the snapshot.
+    /// Copies one regular file to `relative` in the snapshot: opened without following a link
+    /// (a link, or anything but a regular file, is refused), at most `size` bytes (what was
+    /// counted against the budget).
     fn copy_file(&mut self, source: &Path, relative: &Path, size: u64) -> Result<(), StageError> {
         self.files += 1;
         self.bytes += size;
@@ -155,16 +192,21 @@ impl Stager {
         if self.bytes > MAX_BYTES {
             return Err(StageError::TooLarge(SizeBound::Bytes));
         }
+        let (file, metadata) = open_regular(source)?;
         let target = self.path().join(relative);
-        let executable = fs::metadata(source).map_err(unreadable(source))?.mode() & 0o111 != 0;
-        fs::copy(source, &target).map_err(|error| match error.kind() {
+        let mut copy = fs::File::create(&target).map_err(StageError::Copy)?;
+        io::copy(&mut file.take(size), &mut copy).map_err(|error| match error.kind() {
             io::ErrorKind::PermissionDenied => StageError::Unreadable {
                 path: source.to_owned(),
                 source: error,
             },
             _ => StageError::Copy(error),
         })?;
-        let mode = if executable { 0o755 } else { 0o644 };
+        let mode = if metadata.mode() & 0o111 != 0 {
+            0o755
+        } else {
+            0o644
+        };
         fs::set_permissions(&target, fs::Permissions::from_mode(mode)).map_err(StageError::Copy)
     }
 
@@ -209,16 +251,11 @@ impl Stager {
         Ok(())
     }
 
-    /// Copies the single file `source` to `relative` (itself only).
+    /// Copies the single file `source` to `relative` (itself only). A link is refused, even
+    /// to a file: what the program gets is what was named.
     pub fn add_file(&mut self, source: &Path, relative: &Path) -> Result<(), StageError> {
         self.count_entry()?;
-        let metadata = fs::metadata(source).map_err(unreadable(source))?;
-        if !metadata.is_file() {
-            return Err(StageError::Unreadable {
-                path: source.to_owned(),
-                source: io::Error::other("not a regular file"),
-            });
-        }
+        let (_, metadata) = open_regular(source)?;
         self.copy_file(source, relative, metadata.len())
     }
 
@@ -384,6 +421,36 @@ mod tests {
         let error = stager.add_folder(folder.path(), Path::new("")).unwrap_err();
         assert!(matches!(error, StageError::TooLarge(_)), "{error}");
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_single_file_that_is_a_link_is_refused_not_followed() {
+        let folder = tempfile::tempdir().unwrap();
+        let secret = folder.path().join("secret.txt");
+        write(&secret, "root-only\n", 0o600);
+        let link = folder.path().join("server.py");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let mut stager = Stager::new().unwrap();
+        for error in [
+            stager.add_file(&link, Path::new("server.py")).unwrap_err(),
+            stager
+                .add_script(&link, Path::new("server.py"))
+                .unwrap_err(),
+        ] {
+            assert!(
+                matches!(&error, StageError::Link(path) if *path == link),
+                "{error:?}"
+            );
+            assert!(error.to_string().contains("is a symbolic link"), "{error}");
+        }
+        assert_eq!(staged(&stager), [] as [&str; 0]);
+        // Nor is a FIFO (or any special file) staged, and opening it does not block.
+        let fifo = folder.path().join("pipe.py");
+        let fifo_c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: mkfifo on a path alive for the call.
+        assert_eq!(unsafe { libc::mkfifo(fifo_c.as_ptr(), 0o644) }, 0);
+        let error = stager.add_file(&fifo, Path::new("pipe.py")).unwrap_err();
+        assert!(matches!(error, StageError::Unreadable { .. }), "{error:?}");
     }
 
     #[test]

@@ -48,6 +48,21 @@
 //! POSIX semaphores (`sem_open` in `/dev/shm`: Python's `multiprocessing.Lock` and `Queue`)
 //! fail with `EACCES`, since `/dev/shm` is shared with the whole machine.
 //!
+//! Also out of the fence's reach, since the program sees the machine's `/proc`:
+//! `/proc/<pid>/cmdline` has no access check at all (Landlock's ptrace rule covers `environ`,
+//! `mem`, `fd`, not the command line). The grader shows only `netgrade` there (its kernel
+//! argument area is moved to a private copy with `PR_SET_MM_MAP` and wiped, see
+//! `sandbox::cmdline`) and the run's relay and init wipe theirs; but where the kernel lacks
+//! `CONFIG_CHECKPOINT_RESTORE` the grader's own arguments stay readable, and those of every
+//! other process always do, whatever started the grader among them (`sh -c 'netgrade grade
+//! CLASS -o OUT'`, a CI job's shell). Only a `/proc` mounted with `hidepid` would hide them,
+//! which needs a mount namespace and, for the machine's PID namespace, root. And Landlock only
+//! grants: nothing beneath an allowed folder can be carved out, so the grader's own executable,
+//! when installed under `/usr` (it embeds the exercise pack), is readable to the program
+//! unless it is installed execute-only (`install -m 0711`: the kernel still runs it, and a
+//! program running as anyone but the file's owner cannot read it). In a confined run the view
+//! covers it instead.
+//!
 //! Why raw system calls and not the `landlock` crate: [`Fence::apply`] runs between `fork` and
 //! `exec` of a multi-threaded grader, where only async-signal-safe calls are allowed — no
 //! allocation, no locks. The crate allocates while building and restricting; here everything

@@ -15,17 +15,23 @@
 //!
 //! Nothing else: no home folders, no exercise pack, no specs or references, no other run's
 //! folder, no `/sys`, no `/run`. What is written anywhere but `/home/student` vanishes with the
-//! run's mount namespace.
+//! run's mount namespace. The grader's own executable (it embeds the bundled exercise pack) is
+//! covered by an empty, unreadable file where it lies beneath a bound folder (installed as
+//! `/usr/local/bin/netgrade`, say), as bubblewrap's `--ro-bind /dev/null PATH` hides a file.
 //!
 //! Everything is prepared here, before `fork` (paths as C strings, file contents as bytes);
 //! [`View::build`] runs in the run's init, between `fork` and `exec`, and only makes system
 //! calls. Errors name the step and the `errno`, without allocating.
+
+mod mounts;
 
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use mounts::{Restriction, check, mount_point, mount_proc, restrict, write_file};
 
 /// A step of building the view, to name in an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +57,8 @@ pub enum ViewStep {
     Proc,
     /// Switching to the new root.
     PivotRoot,
+    /// Covering the grader's own executable.
+    Cover,
 }
 
 impl ViewStep {
@@ -58,7 +66,7 @@ impl ViewStep {
     pub fn from_code(code: u8) -> Option<ViewStep> {
         use ViewStep::*;
         [
-            Private, Root, Folder, Link, File, Bind, ReadOnly, Tmpfs, Proc, PivotRoot,
+            Private, Root, Folder, Link, File, Bind, ReadOnly, Tmpfs, Proc, PivotRoot, Cover,
         ]
         .into_iter()
         .find(|step| *step as u8 == code)
@@ -77,6 +85,7 @@ impl ViewStep {
             ViewStep::Tmpfs => "mounting a private /tmp",
             ViewStep::Proc => "mounting /proc",
             ViewStep::PivotRoot => "switching to the run's root",
+            ViewStep::Cover => "covering netgrade's own program",
         }
     }
 }
@@ -190,6 +199,42 @@ pub struct View {
     files: Vec<(CString, Vec<u8>)>,
     binds: Vec<Bind>,
     tmpfs: Vec<(CString, CString)>,
+    /// Files of the machine's visible in the view that an empty file covers (relative).
+    covers: Vec<CString>,
+}
+
+/// The empty file the covers are bound from, made in the root tmpfs and removed once bound.
+const COVER_SOURCE: &std::ffi::CStr = c".netgrade-cover";
+
+/// The grader's own executable (`/proc/self/exe`), found once.
+fn own_executable() -> Option<&'static Path> {
+    static EXE: OnceLock<Option<PathBuf>> = OnceLock::new();
+    EXE.get_or_init(|| {
+        let path = std::fs::read_link("/proc/self/exe").ok()?;
+        // Replaced while running (an upgrade): the new file at that path embeds a pack too.
+        let text = path.as_os_str().as_bytes();
+        let path = match text.strip_suffix(b" (deleted)") {
+            Some(kept) => PathBuf::from(std::ffi::OsStr::from_bytes(kept)),
+            None => path,
+        };
+        path.is_absolute().then_some(path)
+    })
+    .as_deref()
+}
+
+/// Where `file` shows in the view (relative to its root) through the folder binds
+/// (source on the machine, target in the view), each place once.
+fn visible_places(file: &Path, binds: &[(PathBuf, PathBuf)]) -> Vec<PathBuf> {
+    let mut places: Vec<PathBuf> = Vec::new();
+    for (source, target) in binds {
+        if let Ok(below) = file.strip_prefix(source) {
+            let place = target.join(below);
+            if !below.as_os_str().is_empty() && !places.contains(&place) {
+                places.push(place);
+            }
+        }
+    }
+    places
 }
 
 /// The files of the run's own `/etc`.
@@ -304,6 +349,22 @@ impl View {
             .into_iter()
             .map(|target| (c_text(target), options.clone()))
             .collect();
+        let folder_binds: Vec<(PathBuf, PathBuf)> = binds
+            .iter()
+            .filter(|bind| bind.folder)
+            .map(|bind| {
+                (
+                    PathBuf::from(std::ffi::OsStr::from_bytes(bind.source.as_bytes())),
+                    PathBuf::from(std::ffi::OsStr::from_bytes(bind.target.as_bytes())),
+                )
+            })
+            .collect();
+        let covers = own_executable()
+            .map(|exe| visible_places(exe, &folder_binds))
+            .unwrap_or_default()
+            .iter()
+            .map(|place| c_path(place))
+            .collect();
         Ok(View {
             mount_point: c_path(mount_point()?),
             work: c_path(work),
@@ -312,6 +373,7 @@ impl View {
             files,
             binds,
             tmpfs,
+            covers,
         })
     }
 
@@ -391,6 +453,7 @@ impl View {
                 };
                 restrict(&bind.target, restriction)?;
             }
+            self.cover()?;
             check(
                 ViewStep::Bind,
                 libc::mount(
@@ -445,156 +508,69 @@ impl View {
     }
 }
 
-/// The empty folder every run's root is mounted on (in the run's own mount namespace, so all
-/// runs share it without seeing each other). Made once per grader, owned by it, mode 0700.
-fn mount_point() -> io::Result<&'static Path> {
-    static POINT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    POINT
-        .get_or_init(|| {
-            let uid = rustix::process::geteuid().as_raw();
-            let machine_uid = super::confinement::machine_uid();
-            let path = std::env::temp_dir().join(format!("netgrade-root-{machine_uid}"));
-            let usable = |path: &Path| {
-                use std::os::unix::fs::MetadataExt;
-                std::fs::symlink_metadata(path)
-                    .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o022 == 0)
-            };
-            if !usable(&path) {
-                let _ = std::fs::remove_dir(&path);
-                std::fs::create_dir(&path).map_err(|e| e.to_string())?;
-                use std::os::unix::fs::PermissionsExt;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700))
-                    .map_err(|e| e.to_string())?;
-            }
-            if usable(&path) {
-                Ok(path)
-            } else {
-                Err(format!("{} is not a folder netgrade owns", path.display()))
-            }
-        })
-        .as_ref()
-        .map(PathBuf::as_path)
-        .map_err(|message| io::Error::other(message.clone()))
-}
-
-fn check(step: ViewStep, result: libc::c_int) -> Result<(), ViewError> {
-    if result < 0 {
-        // SAFETY: errno is thread-local and readable after a failed call.
-        Err((step, unsafe { *libc::__errno_location() }))
-    } else {
-        Ok(())
-    }
-}
-
-/// Writes one file of the run's `/etc`.
-unsafe fn write_file(path: &CString, bytes: &[u8]) -> Result<(), ViewError> {
-    // SAFETY: open/write/close on a path and buffer owned by the caller.
-    unsafe {
-        let fd = libc::open(
-            path.as_ptr(),
-            libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC | libc::O_CLOEXEC,
-            0o644,
-        );
-        check(ViewStep::File, fd)?;
-        let mut written = 0;
-        while written < bytes.len() {
-            let n = libc::write(fd, bytes[written..].as_ptr().cast(), bytes.len() - written);
-            if n <= 0 {
-                let error = *libc::__errno_location();
-                libc::close(fd);
-                return Err((ViewStep::File, error));
-            }
-            written += n as usize;
-        }
-        libc::close(fd);
-    }
-    Ok(())
-}
-
-/// How a bind is restricted.
-#[derive(Clone, Copy)]
-enum Restriction {
-    /// Read-only, no set-uid, no devices (system folders).
-    ReadOnly,
-    /// No set-uid, not executable (device nodes).
-    Device,
-    /// Writable, no set-uid, no devices (the program's folder).
-    Writable,
-}
-
-/// Restricts a bind and everything mounted below it. `mount_setattr` only adds attributes
-/// (it keeps those the kernel locked in a user namespace) and is recursive; where the kernel
-/// lacks it, a bind remount does the top mount.
-unsafe fn restrict(target: &std::ffi::CStr, restriction: Restriction) -> Result<(), ViewError> {
-    let attributes = match restriction {
-        Restriction::ReadOnly => {
-            libc::MOUNT_ATTR_RDONLY | libc::MOUNT_ATTR_NOSUID | libc::MOUNT_ATTR_NODEV
-        }
-        Restriction::Device => libc::MOUNT_ATTR_NOSUID | libc::MOUNT_ATTR_NOEXEC,
-        Restriction::Writable => libc::MOUNT_ATTR_NOSUID | libc::MOUNT_ATTR_NODEV,
-    };
-    let attr = libc::mount_attr {
-        attr_set: attributes,
-        attr_clr: 0,
-        propagation: 0,
-        userns_fd: 0,
-    };
-    // SAFETY: mount_setattr and mount read `target` and `attr`, both alive here.
-    unsafe {
-        let result = libc::syscall(
-            libc::SYS_mount_setattr,
-            libc::AT_FDCWD,
-            target.as_ptr(),
-            libc::AT_RECURSIVE,
-            &attr as *const libc::mount_attr,
-            std::mem::size_of::<libc::mount_attr>(),
-        );
-        if result == 0 {
+impl View {
+    /// Covers each of [`View::covers`] with an empty file no one may read (mode 0, on a
+    /// read-only, no-exec bind). A cover whose file is gone (replaced meanwhile) is skipped.
+    ///
+    /// # Safety
+    /// As [`View::build`], from which it is called with the root tmpfs as working folder.
+    unsafe fn cover(&self) -> Result<(), ViewError> {
+        if self.covers.is_empty() {
             return Ok(());
         }
-        if *libc::__errno_location() != libc::ENOSYS {
-            return check(ViewStep::ReadOnly, -1);
+        // SAFETY: system calls on C strings owned by `self` or constant.
+        unsafe {
+            let fd = libc::open(
+                COVER_SOURCE.as_ptr(),
+                libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC,
+                0,
+            );
+            check(ViewStep::Cover, fd)?;
+            libc::close(fd);
+            for target in &self.covers {
+                let bound = libc::mount(
+                    COVER_SOURCE.as_ptr(),
+                    target.as_ptr(),
+                    std::ptr::null(),
+                    libc::MS_BIND,
+                    std::ptr::null(),
+                );
+                if bound < 0 && *libc::__errno_location() == libc::ENOENT {
+                    continue;
+                }
+                check(ViewStep::Cover, bound)?;
+                restrict(target, Restriction::Cover)?;
+            }
+            // The bind keeps the empty file; its name goes from the root.
+            check(ViewStep::Cover, libc::unlink(COVER_SOURCE.as_ptr()))
         }
-        let flags = match restriction {
-            Restriction::ReadOnly => libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV,
-            Restriction::Device => libc::MS_NOSUID | libc::MS_NOEXEC,
-            Restriction::Writable => libc::MS_NOSUID | libc::MS_NODEV,
-        };
-        check(
-            ViewStep::ReadOnly,
-            libc::mount(
-                std::ptr::null(),
-                target.as_ptr(),
-                std::ptr::null(),
-                libc::MS_REMOUNT | libc::MS_BIND | flags,
-                std::ptr::null(),
-            ),
-        )
     }
 }
 
-/// The run's own `/proc`, showing only its processes, PID 1 (the supervisor) hidden. Kernels
-/// older than 5.8 lack the options (plain `/proc` then); where the kernel refuses a `/proc` at
-/// all (a user namespace on a machine whose `/proc` is partly masked), the folder stays empty.
-unsafe fn mount_proc() -> Result<(), ViewError> {
-    // SAFETY: mount on constant strings.
-    unsafe {
-        let mount = |options: *const libc::c_void| {
-            libc::mount(
-                c"proc".as_ptr(),
-                c"proc".as_ptr(),
-                c"proc".as_ptr(),
-                libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC,
-                options,
-            )
-        };
-        if mount(c"hidepid=invisible,subset=pid".as_ptr().cast()) == 0 {
-            return Ok(());
-        }
-        match *libc::__errno_location() {
-            libc::EINVAL => check(ViewStep::Proc, mount(c"hidepid=2".as_ptr().cast())),
-            libc::EPERM => Ok(()),
-            _ => check(ViewStep::Proc, -1),
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_executable_is_covered_wherever_a_folder_bind_shows_it() {
+        let binds = [
+            (PathBuf::from("/usr"), PathBuf::from("usr")),
+            (PathBuf::from("/usr/local"), PathBuf::from("usr/local")),
+            (PathBuf::from("/opt/tools"), PathBuf::from("opt/tools")),
+        ];
+        // Shown through /usr and through /usr/local at the same place: covered once.
+        assert_eq!(
+            visible_places(Path::new("/usr/local/bin/netgrade"), &binds),
+            [PathBuf::from("usr/local/bin/netgrade")]
+        );
+        assert_eq!(
+            visible_places(Path::new("/opt/tools/netgrade"), &binds),
+            [PathBuf::from("opt/tools/netgrade")]
+        );
+        // Not beneath any bind (a build folder, a home folder): nothing to cover.
+        assert!(visible_places(Path::new("/root/netgrade"), &binds).is_empty());
+        assert!(visible_places(Path::new("/usrx/netgrade"), &binds).is_empty());
+        // A bind of the file's own path is not a folder that shows it.
+        assert!(visible_places(Path::new("/usr"), &binds).is_empty());
     }
 }
