@@ -1,8 +1,10 @@
 //! Auditing a spec with its known-good and known-bad programs: [`audit`].
 //!
 //! Each exercise keeps fixture programs in `solutions/good/` and `solutions/bad/`; each says on
-//! a `netgrade-expect:` line what must happen to it (`pass`, `fail 2 4`, `fail all`). A good one
-//! must pass every test; a bad one must fail exactly the tests it declares. A miss means the
+//! a `netgrade-expect:` line what must happen to it (`pass`, `fail 2 4`, `fail all`, then
+//! optionally `fragile 9`). A good one must pass every test that counts; a bad one must fail
+//! exactly the tests it declares; either must be fragile on exactly the robustness tests it
+//! declares. A miss means the
 //! spec is too weak (a bug slips through) or too strict (a correct program fails).
 
 use std::collections::BTreeSet;
@@ -15,18 +17,34 @@ use crate::run::{RunSettings, grade};
 use crate::sandbox::Isolation;
 use crate::submission;
 
-/// What a fixture declares.
+/// What a fixture declares: `pass`, `fail 2 4`, `fail all`, each optionally followed by
+/// `fragile N…` (robustness tests that must come out "works here, but fragile").
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Expectation {
-    /// Every test passes.
-    Pass,
-    /// Exactly these tests fail.
-    Fail(BTreeSet<usize>),
-    /// Every test fails.
-    FailAll,
+pub struct Expectation {
+    /// The tests that must fail (and cost points).
+    pub failing: Failing,
+    /// The advice-only robustness tests that must come out fragile.
+    pub fragile: BTreeSet<usize>,
+}
+
+/// Which tests a fixture must fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failing {
+    /// None: a known-good program.
+    Nothing,
+    /// Exactly these.
+    Tests(BTreeSet<usize>),
+    /// Every test that counts (and every advice-only test comes out fragile).
+    All,
 }
 
 impl Expectation {
+    /// Passes every test (fragile ones allowed when declared).
+    pub const PASS: Expectation = Expectation {
+        failing: Failing::Nothing,
+        fragile: BTreeSet::new(),
+    };
+
     /// Reads the `netgrade-expect:` line of a fixture's source.
     pub fn of_source(text: &str) -> Option<Expectation> {
         let line = text.lines().find_map(|line| {
@@ -34,26 +52,60 @@ impl Expectation {
                 .map(|(_, rest)| rest.trim())
         })?;
         let words: Vec<&str> = line.split_whitespace().collect();
-        match words.as_slice() {
-            ["pass"] => Some(Expectation::Pass),
-            ["fail", "all"] => Some(Expectation::FailAll),
-            ["fail", numbers @ ..] if !numbers.is_empty() => numbers
+        let (verdict, fragile) = match words.iter().position(|w| *w == "fragile") {
+            Some(at) => (
+                &words[..at],
+                numbers(&words[at + 1..]).filter(|n| !n.is_empty())?,
+            ),
+            None => (&words[..], BTreeSet::new()),
+        };
+        let failing = match verdict {
+            ["pass"] => Failing::Nothing,
+            ["fail", "all"] => Failing::All,
+            ["fail", list @ ..] if !list.is_empty() => Failing::Tests(numbers(list)?),
+            _ => return None,
+        };
+        Some(Expectation { failing, fragile })
+    }
+
+    /// A known-good program: no test may fail.
+    pub fn passes(&self) -> bool {
+        self.failing == Failing::Nothing
+    }
+
+    /// The tests that must fail, in `exercise`.
+    pub fn failing_tests(&self, exercise: &Exercise) -> BTreeSet<usize> {
+        match &self.failing {
+            Failing::Nothing => BTreeSet::new(),
+            Failing::All => exercise
+                .tests
                 .iter()
-                .map(|n| n.parse().ok())
-                .collect::<Option<BTreeSet<usize>>>()
-                .map(Expectation::Fail),
-            _ => None,
+                .filter(|t| !t.is_advice())
+                .map(|t| t.number)
+                .collect(),
+            Failing::Tests(numbers) => numbers.clone(),
         }
     }
 
-    /// The tests that must fail, for an exercise with `tests` tests.
-    pub fn failing_tests(&self, tests: usize) -> BTreeSet<usize> {
-        match self {
-            Expectation::Pass => BTreeSet::new(),
-            Expectation::FailAll => (1..=tests).collect(),
-            Expectation::Fail(numbers) => numbers.clone(),
+    /// The tests that must come out fragile, in `exercise`.
+    pub fn fragile_tests(&self, exercise: &Exercise) -> BTreeSet<usize> {
+        let mut fragile = self.fragile.clone();
+        if self.failing == Failing::All {
+            fragile.extend(
+                exercise
+                    .tests
+                    .iter()
+                    .filter(|t| t.is_advice())
+                    .map(|t| t.number),
+            );
         }
+        fragile
     }
+}
+
+/// Test numbers, or `None` if a word is not one.
+fn numbers(words: &[&str]) -> Option<BTreeSet<usize>> {
+    words.iter().map(|n| n.parse().ok()).collect()
 }
 
 /// A fixture program beside an exercise.
@@ -83,7 +135,9 @@ impl Fixture {
 #[derive(Debug, thiserror::Error)]
 pub enum FixtureError {
     /// No or an unreadable `netgrade-expect:` line.
-    #[error("{0}: no readable `netgrade-expect:` line (pass | fail N… | fail all)")]
+    #[error(
+        "{0}: no readable `netgrade-expect:` line (pass | fail N… | fail all, then optionally fragile N…)"
+    )]
     NoExpectation(PathBuf),
     /// A good fixture that declares failures, or the other way round.
     #[error("{0}: fixtures in good/ must `pass`, fixtures in bad/ must `fail`")]
@@ -120,7 +174,7 @@ pub fn fixtures(exercise_dir: &Path) -> Result<Vec<Fixture>, FixtureError> {
                 .map_err(|e| FixtureError::Other(format!("{}: {e}", source.display())))?;
             let expectation = Expectation::of_source(&text)
                 .ok_or_else(|| FixtureError::NoExpectation(source.clone()))?;
-            if (kind == "good") != (expectation == Expectation::Pass) {
+            if (kind == "good") != expectation.passes() {
                 return Err(FixtureError::WrongFolder(source));
             }
             found.push(Fixture {
@@ -185,17 +239,24 @@ pub async fn audit(
         let failed: BTreeSet<usize> = result
             .tests
             .iter()
-            .filter(|t| !t.passed())
+            .filter(|t| t.failed())
             .map(|t| t.number)
             .collect();
-        let expected = fixture.expectation.failing_tests(exercise.tests.len());
-        let good = fixture.expectation == Expectation::Pass;
+        let fragile: BTreeSet<usize> = result
+            .tests
+            .iter()
+            .filter(|t| t.fragile())
+            .map(|t| t.number)
+            .collect();
+        let expected = fixture.expectation.failing_tests(exercise);
+        let expected_fragile = fixture.expectation.fragile_tests(exercise);
+        let good = fixture.expectation.passes();
         if good {
             row.good += 1;
         } else {
             row.bad += 1;
         }
-        if failed == expected {
+        if failed == expected && fragile == expected_fragile {
             if good {
                 row.good_passed += 1;
             } else {
@@ -213,10 +274,12 @@ pub async fn audit(
                 }
             };
             row.misses.push(format!(
-                "{}: tests failed: {}; declared: {}",
+                "{}: tests failed: {}, fragile: {}; declared: failed {}, fragile {}",
                 fixture.label(),
                 list(&failed),
-                list(&expected)
+                list(&fragile),
+                list(&expected),
+                list(&expected_fragile)
             ));
         }
     }
@@ -231,15 +294,43 @@ mod tests {
     fn expectations_are_read_from_a_comment() {
         assert_eq!(
             Expectation::of_source("# netgrade-expect: pass\n"),
-            Some(Expectation::Pass)
+            Some(Expectation::PASS)
         );
         assert_eq!(
             Expectation::of_source("// netgrade-expect: fail 2 4\n"),
-            Some(Expectation::Fail([2, 4].into()))
+            Some(Expectation {
+                failing: Failing::Tests([2, 4].into()),
+                fragile: BTreeSet::new()
+            })
         );
         assert_eq!(
             Expectation::of_source("# netgrade-expect: fail all"),
-            Some(Expectation::FailAll)
+            Some(Expectation {
+                failing: Failing::All,
+                fragile: BTreeSet::new()
+            })
+        );
+        assert_eq!(
+            Expectation::of_source("# netgrade-expect: pass fragile 9"),
+            Some(Expectation {
+                failing: Failing::Nothing,
+                fragile: [9].into()
+            })
+        );
+        assert_eq!(
+            Expectation::of_source("# netgrade-expect: fail 2 fragile 6 7"),
+            Some(Expectation {
+                failing: Failing::Tests([2].into()),
+                fragile: [6, 7].into()
+            })
+        );
+        assert_eq!(
+            Expectation::of_source("# netgrade-expect: pass fragile"),
+            None
+        );
+        assert_eq!(
+            Expectation::of_source("# netgrade-expect: pass fragile x"),
+            None
         );
         assert_eq!(Expectation::of_source("# netgrade-expect: fail"), None);
         assert_eq!(Expectation::of_source("print('hi')"), None);

@@ -62,7 +62,7 @@ fn gradescope_grades_a_submission_into_results_json() {
     let results = run_autograder(root.path());
     assert_eq!(results["score"], 12);
     let tests = results["tests"].as_array().unwrap();
-    assert_eq!(tests.len(), 8);
+    assert_eq!(tests.len(), 9);
     assert_eq!(tests[1]["status"], "failed");
     assert_eq!(tests[1]["max_score"], 2);
     assert!(

@@ -48,6 +48,8 @@ fn list_shows_the_bundled_exercises_from_any_directory() {
 #[test]
 fn every_statement_is_in_english_and_chinese_with_its_contract() {
     for id in [
+        "tcp-server",
+        "tcp-echo-server",
         "tcp-client",
         "udp-server",
         "udp-client",
@@ -63,8 +65,22 @@ fn every_statement_is_in_english_and_chinese_with_its_contract() {
             out.contains("How it is tested"),
             "{id}: no English statement"
         );
-        assert!(out.contains("评测方式"), "{id}: no Chinese statement");
+        assert!(
+            !out.contains("评测方式"),
+            "{id}: the English statement has Chinese in it"
+        );
         assert!(out.contains("1. "), "{id}: the tests are not listed");
+        let (code, out, _) = run(&["--lang", "zh", "show", id]);
+        assert_eq!(code, 0, "{id}");
+        assert!(out.contains("评测方式"), "{id}: no Chinese statement");
+        assert!(
+            !out.contains("How it is tested"),
+            "{id}: the Chinese statement has English in it"
+        );
+        assert!(
+            out.contains("测试："),
+            "{id}: the tests are not listed in Chinese"
+        );
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{failed_tests, fixtures, grade_json, program_for, repo, test_json};
+use common::{failed_tests, fixtures, grade_json, program_for, repo, test_json, tests_with_status};
 
 /// Grades one fixture and checks the declared verdict.
 fn check(exercise: &str, file: &str) -> serde_json::Value {
@@ -13,12 +13,20 @@ fn check(exercise: &str, file: &str) -> serde_json::Value {
         .find(|f| f.source.ends_with(file))
         .unwrap_or_else(|| panic!("no fixture {file} for {exercise}"));
     let (code, document) = grade_json(exercise, &program_for(&fixture.source), &[]);
-    let tests = document["tests"].as_array().unwrap().len();
-    let expected_failures = fixture.expectation.failing_tests(tests);
+    let plan = netgrade::pack::ExercisePack::Folder(repo().join("exercises"))
+        .find(exercise)
+        .unwrap()
+        .0;
+    let expected_failures = fixture.expectation.failing_tests(&plan);
     assert_eq!(
         failed_tests(&document),
         expected_failures,
         "{file}: wrong tests failed\n{document:#}"
+    );
+    assert_eq!(
+        tests_with_status(&document, "fragile"),
+        fixture.expectation.fragile_tests(&plan),
+        "{file}: wrong tests fragile\n{document:#}"
     );
     let expected_code = if expected_failures.is_empty() { 0 } else { 1 };
     assert_eq!(code, expected_code, "{file}: exit code");
@@ -210,6 +218,19 @@ mod tcp_echo_server {
             .as_str()
             .unwrap();
         assert!(detail.contains("byte 1 differs"), "{detail}");
+    }
+
+    #[test]
+    fn decoding_each_recv_crashes_on_a_split_character() {
+        let document = check("tcp-echo-server", "decodes_each_recv.py");
+        let causes = document["causes"].as_array().unwrap();
+        assert!(
+            causes.iter().any(|cause| cause["headline"]
+                .as_str()
+                .unwrap()
+                .contains("UnicodeDecodeError")),
+            "{document:#}"
+        );
     }
 }
 
@@ -465,8 +486,17 @@ mod tcp_client {
     }
 
     #[test]
-    fn one_recv_prints_half_a_reply() {
-        let document = check("tcp-client", "one_recv.py");
+    fn the_course_client_gets_full_marks_and_is_told_it_is_fragile() {
+        let document = check("tcp-client", "course_client_one_recv.py");
+        assert_eq!(document["score"], document["max_score"]);
+        assert_eq!(test_json(&document, 6)["status"], "fragile");
+        assert!(
+            test_json(&document, 6)["robustness"]["why"]
+                .as_str()
+                .unwrap()
+                .contains("byte stream"),
+            "{document:#}"
+        );
         assert_eq!(
             test_json(&document, 6)["failure"]["received"]["text"],
             "Msg>>Server: pong, in two \nMsg>>"
@@ -524,8 +554,10 @@ mod udp_server {
     }
 
     #[test]
-    fn a_small_receive_buffer_is_caught() {
-        let document = check("udp-server", "small_buffer.py");
+    fn the_course_server_gets_full_marks_and_is_told_its_buffer_is_fragile() {
+        let document = check("udp-server", "course_server_small_buffer.py");
+        assert_eq!(document["score"], document["max_score"]);
+        assert_eq!(test_json(&document, 4)["status"], "fragile");
         assert_eq!(failure_kind(&document, 4), "wrong_output");
     }
 
@@ -535,9 +567,18 @@ mod udp_server {
     }
 
     #[test]
-    fn an_extra_newline_is_a_different_datagram() {
-        let document = check("udp-server", "thanks_with_newline.py");
+    fn a_line_end_after_the_reply_is_accepted() {
+        check("udp-server", "thanks_with_newline.py");
+    }
+
+    #[test]
+    fn another_reply_is_a_different_datagram() {
+        let document = check("udp-server", "replies_thank_you.py");
         assert_eq!(failure_kind(&document, 1), "wrong_datagram");
+        assert_eq!(
+            test_json(&document, 1)["failure"]["received"]["text"],
+            "Thank you"
+        );
     }
 }
 

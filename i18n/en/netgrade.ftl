@@ -4,7 +4,7 @@
 ## What the program was waiting for when the grader gave up on it
 
 waiting-keyboard = waiting for input from the keyboard (input())
-waiting-network = waiting for the network (accept or recv)
+waiting-network = waiting for the network (accept, recv or recvfrom)
 
 ## Problems: what went wrong in a test
 
@@ -38,7 +38,7 @@ problem-never-bound = your program did not bind UDP port { $port } within { $wai
 problem-output-ended = your program ended without printing { $expected } (on { $stream })
 problem-output-other-waiting = your program printed something else on { $stream } and is { $waiting }: { $expected } is not there
 problem-no-output = your program did not print { $expected } on { $stream } within { $waited }
-problem-input-failed = could not type on your program's input: { $error }
+problem-input-failed = the grader could not type the input: { $error }
 problem-input-after-end = your program ended before it read this input ({ $end })
 problem-input-closed = your program closed its standard input
 problem-input-not-read = your program does not read its input
@@ -49,6 +49,7 @@ problem-not-exited = your program did not exit within { $waited } (it should end
 problem-wrong-datagram = peer { $peer } received a datagram other than expected
 problem-datagram-misdirected = peer { $peer } never received { $expected }, but peer { $other } received { $bytes } instead: your program replied to the wrong address (reply to the address recvfrom() returned)
 problem-no-datagram-ended = peer { $peer } never received a datagram with { $expected }: your program has ended
+problem-no-datagram-waiting = peer { $peer } never received a datagram with { $expected }: your program is { $waiting }
 problem-no-datagram = peer { $peer } waited { $waited } for a datagram with { $expected } but received none
 problem-empty-datagram = peer { $peer } received an empty datagram; your program must not send one
 problem-unexpected-datagram = peer { $peer } received a datagram when none was expected
@@ -63,16 +64,23 @@ error-reset = the connection was reset (RST)
 error-broken-pipe = the connection is closed (broken pipe)
 error-aborted = the connection was aborted
 error-unreachable = the network is unreachable
+error-flood = your program sent over { $mebibytes } MiB that no step expected; the client stopped reading
 error-other = { $error }
 
 ## What a step expects, in words
 
-matcher-exact = exactly { $bytes } ({ $count } bytes)
+matcher-exact = exactly { $bytes } ({ $count ->
+    [one] 1 byte
+   *[other] { $count } bytes
+})
 matcher-reply = the reply { $bytes } (a line end after it is fine)
 matcher-contains = text containing { $bytes }
 matcher-regex = text matching /{ $pattern }/
 matcher-line = the line { $line } (ending in a newline)
-matcher-count = { $count } bytes
+matcher-count = { $count ->
+    [one] 1 byte
+   *[other] { $count } bytes
+}
 output-contains = text containing { $text }
 output-keywords = the words { $words } in this order
 output-regex = text matching /{ $pattern }/
@@ -112,10 +120,12 @@ step-differential = type { $count } generated inputs, expecting the answers of t
 cause-crash = your program crashed: { $error }
 cause-crash-at = your program crashed: { $error } ({ $file }, line { $line })
 cause-killed = your program { $end }
+cause-print-bytes = your program prints bytes objects (b'...') where text is expected
 
 ## Hints that follow the failure (before the test's own hint)
 
 hint-send-str = send() takes bytes, not a str: write conn.send(b"Thanks"), or conn.send(text.encode())
+hint-sendto-str = sendto() takes bytes, not a str: write sock.sendto(b"Thanks", addr), or sock.sendto(text.encode(), addr)
 hint-decode = decode the bytes you receive as UTF-8: data.decode() (Chinese text takes several bytes per character; decode a whole message, not a piece of one)
 hint-print-bytes = your program prints a bytes object (b'...'): decode it first, print(data.decode())
 hint-wrong-port = the exercise's port is { $port }: bind(("127.0.0.1", { $port })) — or ("0.0.0.0", { $port }) to listen on every address
@@ -133,7 +143,10 @@ report-seed = generated inputs: seed { $seed } (the same inputs again: --seed { 
 report-points = { $points }/{ $max } pts
 report-fragile-mark = works here, but fragile
 report-score = score: { $score }/{ $max } — { $passed } of { $total } tests passed
-report-score-fragile = score: { $score }/{ $max } — { $passed } of { $total } tests passed, { $fragile } works here but fragile
+report-score-fragile = score: { $score }/{ $max } — { $passed } of { $total } tests passed; { $fragile ->
+    [one] 1 test works here, but is fragile
+   *[other] { $fragile } tests work here, but are fragile
+}
 report-tests = { $count ->
     [one] test { $list }
    *[other] tests { $list }
@@ -149,6 +162,12 @@ report-expected = expected:
 report-received = received:
 report-nothing = nothing
 report-where = where:
+detail-generated-input = generated input { $number } of { $count }: typed { $input }, the reference answers { $answer } (the same inputs again: --seed { $seed })
+detail-first-difference = the first { $at } bytes were right; byte { $at } differs (expected { $expected }, received { $received })
+detail-partly-arrived = only the first { $arrived } of { $expected } expected bytes arrived
+isolation-namespace = own network namespace per test
+isolation-fenced = host loopback, one test at a time, no namespaces: the program runs on this machine, fenced to its own folder and the system folders
+isolation-unconfined = host loopback, one test at a time, NO SANDBOX: the program runs on this machine and can read your files
 report-your-program = your program:
 report-what-happened = what happened:
 report-limit = limit reached:
@@ -244,6 +263,7 @@ submission-folder = { $path } is a folder; name the program file in it (for exam
 submission-not-executable = { $path } is neither a .py file, a .rs file nor executable; make it executable (chmod +x) or give the full command after `--`
 submission-command-not-found = `{ $command }` was not found on PATH; install it or give its full path
 submission-unreadable = netgrade cannot read { $path } to give it to your program ({ $reason }); check the file's permissions
+submission-link = { $path } is a symbolic link: netgrade does not follow links; name the file itself
 submission-copy = cannot copy the submission: { $reason }
 stage-unreadable = cannot read { $path }: { $reason }
 not-runnable-empty = the submission is empty

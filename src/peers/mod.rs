@@ -13,4 +13,4 @@ mod udp;
 
 pub use console::{OutputError, expect_output};
 pub use tcp_client::{ExpectError, ReadEnd, TcpClient};
-pub use udp::{Datagram, DatagramError, UdpPeer};
+pub use udp::{Arrival, Datagram, DatagramError, UdpPeer};

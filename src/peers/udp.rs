@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::net::UdpSocket;
+use tokio::time::Instant;
 
 use crate::plan::{MAX_DATAGRAM_BYTES, MatchState, Matcher, check, is_reply};
 
@@ -30,6 +31,12 @@ pub enum DatagramError {
     Mismatch(Datagram),
     /// None arrived in time.
     TimedOut {
+        /// How long the peer waited.
+        waited: Duration,
+    },
+    /// None arrived, and the grader stopped waiting early: nothing more could come (the
+    /// program had ended, or was waiting for input with nothing on its way).
+    GaveUp {
         /// How long the peer waited.
         waited: Duration,
     },
@@ -89,17 +96,49 @@ impl UdpPeer {
             .receive(timeout)
             .await?
             .ok_or(DatagramError::TimedOut { waited: timeout })?;
-        // `text`/`hex` must be the whole datagram; `contains` and `regex` may match inside it.
-        let inside_is_enough = matches!(matcher, Matcher::Contains(_) | Matcher::Regex(_));
-        let matched = match (matcher, check(matcher, &datagram.bytes, 0)) {
-            (Matcher::Reply(expected), _) => is_reply(expected, &datagram.bytes),
-            (_, MatchState::Matched(length)) => inside_is_enough || length == datagram.bytes.len(),
-            (_, MatchState::NeedMore | MatchState::Mismatch) => false,
-        };
-        if matched {
-            Ok(datagram)
-        } else {
-            Err(DatagramError::Mismatch(datagram))
+        judge(matcher, datagram)
+    }
+
+    /// Like [`UdpPeer::expect`], but stops waiting as soon as `give_up()` says nothing more
+    /// can come (checked between short waits; a last look follows it).
+    pub async fn expect_unless(
+        &mut self,
+        matcher: &Matcher,
+        timeout: Duration,
+        give_up: impl FnMut() -> bool,
+    ) -> Result<Datagram, DatagramError> {
+        match self.receive_unless(timeout, give_up).await? {
+            Arrival::Datagram(datagram) => judge(matcher, datagram),
+            Arrival::TimedOut => Err(DatagramError::TimedOut { waited: timeout }),
+            Arrival::GaveUp(waited) => Err(DatagramError::GaveUp { waited }),
+        }
+    }
+
+    /// The next datagram within `timeout`, unless `give_up()` says first that none can come.
+    pub async fn receive_unless(
+        &mut self,
+        timeout: Duration,
+        mut give_up: impl FnMut() -> bool,
+    ) -> Result<Arrival, DatagramError> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut slice = Duration::from_millis(2);
+        loop {
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(Arrival::TimedOut);
+            }
+            if let Some(datagram) = self.receive(slice.min(deadline - now)).await? {
+                return Ok(Arrival::Datagram(datagram));
+            }
+            if give_up() {
+                // A last look: what arrived while the check ran still counts.
+                return Ok(match self.try_receive() {
+                    Some(datagram) => Arrival::Datagram(datagram),
+                    None => Arrival::GaveUp(started.elapsed()),
+                });
+            }
+            slice = (slice * 2).min(Duration::from_millis(50));
         }
     }
 
@@ -126,10 +165,40 @@ impl UdpPeer {
     pub fn try_receive(&mut self) -> Option<Datagram> {
         let mut buffer = vec![0u8; MAX_DATAGRAM_BYTES + 1];
         let (length, from) = self.socket.try_recv_from(&mut buffer).ok()?;
+        if self.replies_to_sender {
+            self.target = Some(from);
+        }
         buffer.truncate(length);
         Some(Datagram {
             bytes: buffer,
             from,
         })
+    }
+}
+
+/// What came while a peer waited.
+#[derive(Debug)]
+pub enum Arrival {
+    /// A datagram.
+    Datagram(Datagram),
+    /// Nothing, for the whole time.
+    TimedOut,
+    /// Nothing, and the wait was cut short after this long: nothing more could come.
+    GaveUp(Duration),
+}
+
+/// Checks a datagram that arrived against `matcher`: `text`/`hex` must be the whole datagram;
+/// `contains` and `regex` may match inside it; `reply` allows a line end after it.
+fn judge(matcher: &Matcher, datagram: Datagram) -> Result<Datagram, DatagramError> {
+    let inside_is_enough = matches!(matcher, Matcher::Contains(_) | Matcher::Regex(_));
+    let matched = match (matcher, check(matcher, &datagram.bytes, 0)) {
+        (Matcher::Reply(expected), _) => is_reply(expected, &datagram.bytes),
+        (_, MatchState::Matched(length)) => inside_is_enough || length == datagram.bytes.len(),
+        (_, MatchState::NeedMore | MatchState::Mismatch) => false,
+    };
+    if matched {
+        Ok(datagram)
+    } else {
+        Err(DatagramError::Mismatch(datagram))
     }
 }

@@ -155,6 +155,14 @@ pub struct TestPlan {
     pub steps: Vec<Step>,
 }
 
+impl TestPlan {
+    /// A robustness check that does not count: its failure is advice ("works here, but
+    /// fragile"), not a lost point.
+    pub fn is_advice(&self) -> bool {
+        self.robustness.as_ref().is_some_and(|r| !r.counts)
+    }
+}
+
 /// A robustness check (see `robustness` in the spec).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Robustness {

@@ -85,7 +85,7 @@ impl<W: Write> TextReporter<W> {
         let mut line = tr!(
             "report-program",
             program = one_line(program),
-            isolation = isolation.describe()
+            isolation = isolation_words(isolation)
         );
         if (slow - 1.0).abs() > f64::EPSILON {
             line.push_str(", ");
@@ -128,7 +128,7 @@ impl<W: Write> TextReporter<W> {
 
     fn summary(&mut self, result: &ExerciseResult) -> io::Result<()> {
         let passed = result.tests.iter().filter(|t| t.passed()).count();
-        let fragile = result.tests.iter().filter(|t| t.fragile()).count();
+        let fragile = result.fragile_apart().len();
         let style = if result.all_passed() { PASS } else { FAIL };
         let line = if fragile > 0 {
             tr!(
@@ -162,7 +162,7 @@ impl<W: Write> TextReporter<W> {
         for group in result.causes() {
             self.cause(&group)?;
         }
-        for test in result.tests.iter().filter(|t| t.fragile()) {
+        for test in result.fragile_apart() {
             self.fragile(test)?;
         }
         self.out.flush()
@@ -216,7 +216,12 @@ impl<W: Write> TextReporter<W> {
     }
 
     fn labelled(&mut self, label: String, text: &str) -> io::Result<()> {
-        writeln!(self.out, "    {LABEL}{label}{LABEL:#} {}", one_line(text))
+        let gap = gap_after(&label);
+        writeln!(
+            self.out,
+            "    {LABEL}{label}{LABEL:#}{gap}{}",
+            one_line(text)
+        )
     }
 
     fn test_hint_and_rerun(&mut self, test: &TestResult) -> io::Result<()> {
@@ -225,7 +230,8 @@ impl<W: Write> TextReporter<W> {
         }
         let rerun = self.rerun.for_test(test.number, self.seed);
         let label = tr!("report-rerun");
-        writeln!(self.out, "    {DIM}{label} {}{DIM:#}", one_line(&rerun))
+        let gap = gap_after(&label);
+        writeln!(self.out, "    {DIM}{label}{gap}{}{DIM:#}", one_line(&rerun))
     }
 
     /// The failed step, expected and received, and what happened.
@@ -286,7 +292,8 @@ impl<W: Write> TextReporter<W> {
         }
         for limit in &test.transcript.limits_hit {
             let label = tr!("report-limit");
-            writeln!(out, "    {LABEL}{label}{LABEL:#} {limit}")?;
+            let gap = gap_after(&label);
+            writeln!(out, "    {LABEL}{label}{LABEL:#}{gap}{limit}")?;
         }
         for (name, output, text) in [
             (
@@ -413,4 +420,20 @@ impl<W: Write> Reporter for TextReporter<W> {
         }?;
         self.out.flush()
     }
+}
+
+/// How programs are isolated, in words.
+fn isolation_words(isolation: Isolation) -> String {
+    match isolation {
+        Isolation::Namespace => tr!("isolation-namespace"),
+        Isolation::HostLoopback if crate::sandbox::host_runs_are_fenced() => {
+            tr!("isolation-fenced")
+        }
+        Isolation::HostLoopback => tr!("isolation-unconfined"),
+    }
+}
+
+/// The space after a label: none after a full-width colon, which has its own.
+fn gap_after(label: &str) -> &'static str {
+    if label.ends_with('：') { "" } else { " " }
 }

@@ -83,12 +83,14 @@ impl Session<'_> {
                 Err(problem) => Err(problem),
             };
             outcome.map_err(|problem| {
-                let detail = format!(
-                    "generated input {} of {count}: typed {:?}, the reference answers {:?} \
-                     (the same inputs again: --seed {seed})",
-                    index + 1,
-                    case.input,
-                    case.answer
+                let number = index + 1;
+                let detail = tr!(
+                    "detail-generated-input",
+                    number = number,
+                    count = count,
+                    input = format!("{:?}", case.input),
+                    answer = format!("{:?}", case.answer),
+                    seed = seed.to_string()
                 );
                 StepProblem::Problem(Box::new(problem), Some(detail))
             })?;

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use super::problems::StepProblem;
 use super::session::{Endpoint, Session};
-use crate::peers::{DatagramError, UdpPeer};
+use crate::peers::{Arrival, DatagramError, UdpPeer};
 use crate::plan::{Matcher, UdpAction, UdpVerb};
 use crate::transcript::Entry;
 use crate::verdict::{Problem, describe_matcher, error_words};
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     /// Plays one UDP step.
     pub(super) async fn play_udp(&mut self, action: &UdpAction) -> Result<(), StepProblem> {
         let peer = action.peer.as_str();
@@ -27,8 +27,14 @@ impl Session<'_> {
                 self.expect_datagram(peer, matcher, *timeout).await?;
             }
             UdpVerb::ExpectNone { during } => {
+                // Nothing can come from a program that has ended or waits for input with
+                // nothing on its way: no need to sit out the whole time.
+                let give_up = self.nothing_more_can_come();
                 let arrived = match self.udp_peers.get_mut(peer) {
-                    Some(udp) => udp.receive(*during).await.ok().flatten(),
+                    Some(udp) => match udp.receive_unless(*during, give_up).await {
+                        Ok(Arrival::Datagram(datagram)) => Some(datagram),
+                        _ => None,
+                    },
                     None => None,
                 };
                 if let Some(datagram) = arrived {
@@ -67,6 +73,15 @@ impl Session<'_> {
         Ok(udp.send(bytes).await.map_err(failed)?)
     }
 
+    /// A check for "no datagram can come any more": the program has ended, or it is idle
+    /// (waiting for input, with nothing on its way to it). Holds only the program and the
+    /// sandbox, so a peer can be borrowed while it runs.
+    fn nothing_more_can_come(&self) -> impl FnMut() -> bool + 'a + use<'a> {
+        let program = self.program;
+        let mut is_idle = self.idle_check();
+        move || program.ended().is_some() || is_idle()
+    }
+
     /// The UDP peer `name`.
     fn peer(&mut self, name: &str) -> Result<&mut UdpPeer, StepProblem> {
         self.udp_peers.get_mut(name).ok_or_else(|| {
@@ -84,7 +99,12 @@ impl Session<'_> {
         timeout: Duration,
     ) -> Result<(), StepProblem> {
         let expected = describe_matcher(matcher);
-        match self.peer(peer)?.expect(matcher, timeout).await {
+        let give_up = self.nothing_more_can_come();
+        match self
+            .peer(peer)?
+            .expect_unless(matcher, timeout, give_up)
+            .await
+        {
             Ok(datagram) => {
                 self.record(Entry::DatagramReceived {
                     peer: peer.to_owned(),
@@ -100,18 +120,21 @@ impl Session<'_> {
                 from: datagram.from,
             }
             .into()),
-            Err(DatagramError::TimedOut { waited }) => {
+            Err(DatagramError::TimedOut { waited } | DatagramError::GaveUp { waited }) => {
                 let misdirected = self
                     .udp_peers
                     .iter_mut()
                     .filter(|(name, _)| name.as_str() != peer)
                     .find_map(|(name, other)| other.try_receive().map(|d| (name.clone(), d.bytes)));
+                let program_ended = self.program.ended().is_some();
+                let waiting = (!program_ended && self.is_idle()).then(|| self.waiting());
                 Err(Problem::NoDatagram {
                     peer: peer.to_owned(),
                     expected,
                     waited,
                     misdirected,
-                    program_ended: self.program.ended().is_some(),
+                    program_ended,
+                    waiting,
                 }
                 .into())
             }

@@ -27,11 +27,16 @@ pub struct Diagnosis {
     pub hints: Vec<String>,
 }
 
-/// A Python traceback's last line, and where the error happened.
+/// How a program crashed by itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Crash {
-    error: String,
-    place: Option<(String, String)>,
+enum Crash {
+    /// A Python traceback: its last line, and where the error happened (file name, line).
+    Traceback {
+        error: String,
+        place: Option<(String, String)>,
+    },
+    /// A deadly signal, as the program's end says it ("was killed by SIGSEGV…").
+    Signal(String),
 }
 
 static TRACEBACK_PLACE: LazyLock<Regex> =
@@ -65,13 +70,10 @@ fn crash_of(transcript: &Transcript) -> Option<Crash> {
                     .map_or_else(|| found[1].to_owned(), |n| n.to_string_lossy().into_owned());
                 (file, found[2].to_owned())
             });
-        return Some(Crash { error, place });
+        return Some(Crash::Traceback { error, place });
     }
     match end.exit {
-        ExitKind::Signal(_) => Some(Crash {
-            error: end.to_string(),
-            place: None,
-        }),
+        ExitKind::Signal(_) => Some(Crash::Signal(end.to_string())),
         ExitKind::Code(_) => None,
     }
 }
@@ -106,20 +108,27 @@ fn follows_an_end(problem: &Problem) -> bool {
 pub fn diagnose(test: &TestResult, failure: &Failure, role: ProgramRole) -> Diagnosis {
     let transcript = &test.transcript;
     let crash = crash_of(transcript).filter(|_| follows_an_end(&failure.problem));
+    let hints = hints(transcript, failure, role, test.hint.is_some());
+    let prints_bytes = hints.contains(&tr!("hint-print-bytes"));
     let (headline, key) = match &crash {
-        Some(Crash {
+        Some(Crash::Traceback {
             error,
             place: Some((file, line)),
         }) => {
             let headline = tr!("cause-crash-at", error = error, file = file, line = line);
             (headline.clone(), headline)
         }
-        Some(Crash { error, place: None }) => {
-            let headline = if error.starts_with(|c: char| c.is_uppercase()) {
-                tr!("cause-crash", error = error)
-            } else {
-                tr!("cause-killed", end = error)
-            };
+        Some(Crash::Traceback { error, place: None }) => {
+            let headline = tr!("cause-crash", error = error);
+            (headline.clone(), headline)
+        }
+        Some(Crash::Signal(end)) => {
+            let headline = tr!("cause-killed", end = end);
+            (headline.clone(), headline)
+        }
+        // Every answer printed as b'...' is one bug, whatever each test expected.
+        None if prints_bytes => {
+            let headline = tr!("cause-print-bytes");
             (headline.clone(), headline)
         }
         None => {
@@ -135,7 +144,7 @@ pub fn diagnose(test: &TestResult, failure: &Failure, role: ProgramRole) -> Diag
     Diagnosis {
         headline,
         key,
-        hints: hints(transcript, failure, role, test.hint.is_some()),
+        hints,
     }
 }
 
@@ -152,7 +161,12 @@ fn hints(
     let port = role.port().unwrap_or(8888);
     let mut hints = Vec::new();
     if stderr.contains("a bytes-like object is required, not 'str'") {
-        hints.push(tr!("hint-send-str"));
+        hints.push(match role {
+            ProgramRole::UdpServer { .. } | ProgramRole::UdpClient { .. } => {
+                tr!("hint-sendto-str")
+            }
+            _ => tr!("hint-send-str"),
+        });
     }
     if stderr.contains("UnicodeDecodeError") || stderr.contains("UnicodeEncodeError") {
         hints.push(tr!("hint-decode"));

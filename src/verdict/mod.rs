@@ -21,6 +21,7 @@ pub use problem::{Problem, Transport, Waiting};
 use crate::i18n::Localized;
 use crate::plan::{ProgramRole, Robustness, first_difference};
 use crate::sandbox::Isolation;
+use crate::tr;
 use crate::transcript::{Transcript, show_bytes};
 
 /// The result of one test.
@@ -183,8 +184,19 @@ pub struct CauseGroup<'a> {
 }
 
 impl ExerciseResult {
-    /// The failed tests (fragile ones aside), grouped by cause.
+    /// The failed tests grouped by cause. A fragile test whose failure has the cause of a
+    /// failed one (a crash, say) joins its group: it is not "works here" then, though it
+    /// still costs nothing.
     pub fn causes(&self) -> Vec<CauseGroup<'_>> {
+        self.grouped().0
+    }
+
+    /// The fragile tests whose failure has a cause of its own: "works here, but fragile".
+    pub fn fragile_apart(&self) -> Vec<&TestResult> {
+        self.grouped().1
+    }
+
+    fn grouped(&self) -> (Vec<CauseGroup<'_>>, Vec<&TestResult>) {
         let mut groups: Vec<CauseGroup<'_>> = Vec::new();
         for test in &self.tests {
             let Outcome::Failed(failure) = &test.outcome else {
@@ -199,7 +211,21 @@ impl ExerciseResult {
                 }),
             }
         }
-        groups
+        let mut apart = Vec::new();
+        for test in &self.tests {
+            let Outcome::Fragile(failure) = &test.outcome else {
+                continue;
+            };
+            let key = diagnose(test, failure, self.role).key;
+            match groups.iter_mut().find(|g| g.diagnosis.key == key) {
+                Some(group) => {
+                    group.tests.push(test);
+                    group.tests.sort_by_key(|t| t.number);
+                }
+                None => apart.push(test),
+            }
+        }
+        (groups, apart)
     }
 }
 
@@ -209,17 +235,18 @@ pub fn exact_progress(expected: &[u8], received: &[u8]) -> Option<String> {
     let at = first_difference(expected, received);
     if at < expected.len().min(received.len()) {
         (at > 0).then(|| {
-            format!(
-                "the first {at} bytes were right; byte {at} differs (expected {}, received {})",
-                show_bytes(&expected[at..at + 1]),
-                show_bytes(&received[at..at + 1])
+            tr!(
+                "detail-first-difference",
+                at = at,
+                expected = show_bytes(&expected[at..at + 1]),
+                received = show_bytes(&received[at..at + 1])
             )
         })
     } else if received.len() < expected.len() && !received.is_empty() {
-        Some(format!(
-            "only the first {} of {} expected bytes arrived",
-            received.len(),
-            expected.len()
+        Some(tr!(
+            "detail-partly-arrived",
+            arrived = received.len(),
+            expected = expected.len()
         ))
     } else {
         None

@@ -187,6 +187,8 @@ pub enum Problem {
         misdirected: Option<(String, Vec<u8>)>,
         /// The program had ended: nothing more could come.
         program_ended: bool,
+        /// The grader stopped waiting because the program was idle: what it waits for.
+        waiting: Option<Waiting>,
     },
     /// A datagram arrived when none was expected (an empty one included).
     UnexpectedDatagram { peer: String, received: Vec<u8> },
@@ -475,6 +477,17 @@ impl Problem {
                 "problem-no-datagram-ended",
                 peer = peer,
                 expected = expected
+            ),
+            Problem::NoDatagram {
+                peer,
+                expected,
+                waiting: Some(waiting),
+                ..
+            } => tr!(
+                "problem-no-datagram-waiting",
+                peer = peer,
+                expected = expected,
+                waiting = waiting.words()
             ),
             Problem::NoDatagram {
                 peer,

@@ -109,7 +109,18 @@ pub fn failed_tests(document: &serde_json::Value) -> BTreeSet<usize> {
         .as_array()
         .expect("tests is a list")
         .iter()
-        .filter(|t| t["status"] != "passed")
+        .filter(|t| t["status"] != "passed" && t["status"] != "fragile")
+        .map(|t| t["number"].as_u64().expect("number") as usize)
+        .collect()
+}
+
+/// The numbers of the tests with `status` ("passed", "failed", "fragile", "error").
+pub fn tests_with_status(document: &serde_json::Value, status: &str) -> BTreeSet<usize> {
+    document["tests"]
+        .as_array()
+        .expect("tests is a list")
+        .iter()
+        .filter(|t| t["status"] == status)
         .map(|t| t["number"].as_u64().expect("number") as usize)
         .collect()
 }

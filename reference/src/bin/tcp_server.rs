@@ -3,7 +3,8 @@
 //! 1. create a TCP socket, bind it to 127.0.0.1:8888 and listen (Rust's `TcpListener::bind`
 //!    does socket + bind + listen in one call);
 //! 2. accept a client;
-//! 3. recv a message, send back "Thanks"; repeat until recv returns 0 bytes (the client closed);
+//! 3. recv a message, send back "Thanks\n" (the line end tells a client the reply is
+//!    complete); repeat until recv returns 0 bytes (the client closed);
 //! 4. close the connection and go back to 2.
 //!
 //! It runs until it is stopped with Ctrl-C.
@@ -31,14 +32,14 @@ fn main() -> std::io::Result<()> {
 fn serve(mut connection: TcpStream) -> std::io::Result<()> {
     let mut buffer = [0u8; 1024];
     loop {
-        // Step 3: recv(1024), then send(b"Thanks").
+        // Step 3: recv(1024), then send(b"Thanks\n").
         let received = connection.read(&mut buffer)?;
         if received == 0 {
             break; // recv returned nothing: the client closed its side
         }
         let message = String::from_utf8_lossy(&buffer[..received]);
         println!("Receive message: {message}");
-        connection.write_all(b"Thanks")?;
+        connection.write_all(b"Thanks\n")?;
     }
     // Step 4: close our side of the connection.
     println!("Client closed");

@@ -1,5 +1,7 @@
-# netgrade-expect: fail 6
-# Bug: one recv() per reply, assuming one recv() is one message: a reply in two pieces is cut.
+# netgrade-expect: pass fragile 6
+# The course's own client: one recv(1024) per reply. It works on one machine, where a short
+# reply arrives whole, so it gets full marks; a reply that TCP delivers in two pieces is cut,
+# which test 6 shows as "works here, but fragile".
 from socket import *
 
 sockfd = socket(AF_INET, SOCK_STREAM)

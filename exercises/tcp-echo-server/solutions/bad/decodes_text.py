@@ -1,4 +1,4 @@
-# netgrade-expect: fail 3
+# netgrade-expect: fail 3 8
 # Bug: decodes every recv() as UTF-8 text and encodes it again: bytes that are not text are
 # changed (or crash the connection).
 from socket import *

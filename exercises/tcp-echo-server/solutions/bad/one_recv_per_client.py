@@ -1,4 +1,4 @@
-# netgrade-expect: fail 2 4 5
+# netgrade-expect: fail 2 4 5 8
 # Bug: "one recv == one message": echoes what the first recv(1024) returns, then closes.
 from socket import *
 

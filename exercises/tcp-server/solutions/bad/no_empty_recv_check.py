@@ -1,4 +1,4 @@
-# netgrade-expect: fail 4 5 6 7 8
+# netgrade-expect: fail 4 5 6 7 8 fragile 9
 # Bug: never checks for recv() returning b'' (the client closed), so it keeps "replying" to a
 # closed connection until send() fails and the whole server crashes.
 from socket import *

@@ -1,4 +1,4 @@
-# netgrade-expect: fail 4 5 7 8
+# netgrade-expect: fail 4 5 7 8 fragile 9
 # Bug: no loop around accept(): the server serves one client, then the program ends.
 from socket import *
 

@@ -1,4 +1,4 @@
-# netgrade-expect: fail 2
+# netgrade-expect: fail 2 fragile 9
 # Bug: one recv per connection ("one recv == one message"), then the connection is closed.
 from socket import *
 

@@ -1,4 +1,4 @@
-// netgrade-expect: fail 2
+// netgrade-expect: fail 2 fragile 9
 //! Bug (in Rust): one read per connection, then the connection is dropped (closed).
 use std::io::{Read, Write};
 use std::net::TcpListener;

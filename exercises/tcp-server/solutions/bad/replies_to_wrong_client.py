@@ -1,4 +1,4 @@
-# netgrade-expect: fail 7
+# netgrade-expect: fail 7 fragile 9
 # Bug: a threaded server whose handlers reply on a global variable, i.e. on the connection
 # accepted last, not on their own client's.
 import socket

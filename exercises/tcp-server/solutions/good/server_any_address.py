@@ -1,5 +1,6 @@
 # netgrade-expect: pass
-# A correct solution that binds every local address ('0.0.0.0') and prints in Chinese.
+# A correct solution that binds every local address ('0.0.0.0') and prints in Chinese; its
+# replies end with "\r\n", as telnet's lines do.
 import socket
 
 server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -16,5 +17,5 @@ while True:
             print("客户端退出")
             break
         print("收到：", data.decode())
-        conn.send(b'Thanks')
+        conn.send(b'Thanks\r\n')
     conn.close()

@@ -1,6 +1,7 @@
 # netgrade-expect: pass
 # A correct server written with asyncio: every client is a task; each reply comes after an
-# `await asyncio.sleep(0.2)` (a timer, so the program is busy, not waiting for input).
+# `await asyncio.sleep(0.2)` (a timer, so the program is busy, not waiting for input) and
+# ends with "\n", so a client knows it is complete.
 import asyncio
 
 
@@ -10,7 +11,7 @@ async def serve(reader, writer):
         if not data:
             break
         await asyncio.sleep(0.2)
-        writer.write(b"Thanks")
+        writer.write(b"Thanks\n")
         await writer.drain()
     writer.close()
     await writer.wait_closed()

@@ -1,4 +1,4 @@
-# netgrade-expect: pass
+# netgrade-expect: pass fragile 9
 # A correct solution, as the course writes it: bind 127.0.0.1:8888, loop on accept and recv.
 from socket import *
 

@@ -1,4 +1,4 @@
-# netgrade-expect: pass
+# netgrade-expect: pass fragile 9
 # A correct server that takes its time: it waits a second (a wait with a timeout, not for
 # input) before it listens, and a moment before every reply. The grader must wait for it.
 import select

@@ -1,4 +1,4 @@
-# netgrade-expect: pass
+# netgrade-expect: pass fragile 9
 # A correct server built on the standard library's socketserver: one thread per client, and
 # serve_forever() polls for connections every half second (a wait with a timeout).
 import socketserver

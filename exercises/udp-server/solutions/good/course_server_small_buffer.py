@@ -1,6 +1,6 @@
-# netgrade-expect: fail 4
-# Bug: recvfrom(1024), as in most course examples: a 4 KiB datagram is cut to its first 1024
-# bytes without any error.
+# netgrade-expect: pass fragile 4
+# The course's own UDP server: recvfrom(1024). Full marks; test 4 shows it "works here, but
+# fragile": a 4 KiB datagram is cut to its first 1024 bytes without any error.
 from socket import *
 
 sockfd = socket(AF_INET, SOCK_DGRAM)
