@@ -122,11 +122,16 @@ impl TcpClient {
     /// Bytes that have arrived and not been consumed, reading whatever is ready without
     /// waiting. Used to spot a reply that went to this client instead of another.
     pub fn pending(&mut self) -> &[u8] {
+        use rustix::net::RecvFlags;
         let mut chunk = [0u8; 4096];
+        // Read from the kernel directly: tokio's readiness may not know yet what has arrived.
         while self.ended.is_none() && self.received.len() < MAX_BUFFERED_BYTES {
-            match self.stream.try_read(&mut chunk) {
-                Ok(0) => self.ended = Some(ReadEnd::Closed),
-                Ok(n) => self.received.extend_from_slice(&chunk[..n]),
+            match rustix::net::recv(&self.stream, &mut chunk, RecvFlags::DONTWAIT) {
+                Ok((_, 0)) => self.ended = Some(ReadEnd::Closed),
+                Ok((_, n)) => self
+                    .received
+                    .extend_from_slice(&chunk[..n.min(chunk.len())]),
+                Err(rustix::io::Errno::CONNRESET) => self.ended = Some(ReadEnd::Reset),
                 Err(_) => break,
             }
         }
@@ -226,9 +231,14 @@ impl TcpClient {
                 }
                 MatchState::NeedMore => checked = self.received.len(),
             }
-            // After giving up, only what is already there is read (a last look).
+            // After giving up, only what is already there is read (a last look): what the
+            // kernel holds, however late tokio hears of it.
             let until = if gave_up {
-                Instant::now()
+                if super::kernel_has_input(&self.stream) {
+                    Instant::now() + super::LAST_LOOK
+                } else {
+                    Instant::now()
+                }
             } else {
                 (Instant::now() + slice).min(deadline)
             };
@@ -281,7 +291,12 @@ impl TcpClient {
                         });
                     }
                     if is_idle() {
-                        return match self.expect_closed(Duration::ZERO).await {
+                        let last_look = if super::kernel_has_input(&self.stream) {
+                            super::LAST_LOOK
+                        } else {
+                            Duration::ZERO
+                        };
+                        return match self.expect_closed(last_look).await {
                             Err(ExpectError::TimedOut { received, .. }) => Err(ExpectError::Idle {
                                 received,
                                 waited: started.elapsed(),

@@ -132,7 +132,8 @@ impl UdpPeer {
                 return Ok(Arrival::Datagram(datagram));
             }
             if give_up() {
-                // A last look: what arrived while the check ran still counts.
+                // A last look: what arrived while the check ran still counts, however late
+                // tokio hears of it (`try_receive` asks the kernel).
                 return Ok(match self.try_receive() {
                     Some(datagram) => Arrival::Datagram(datagram),
                     None => Arrival::GaveUp(started.elapsed()),
@@ -163,8 +164,13 @@ impl UdpPeer {
 
     /// A datagram already waiting, without blocking (to find where a lost reply went).
     pub fn try_receive(&mut self) -> Option<Datagram> {
+        use rustix::net::RecvFlags;
         let mut buffer = vec![0u8; MAX_DATAGRAM_BYTES + 1];
-        let (length, from) = self.socket.try_recv_from(&mut buffer).ok()?;
+        // Asked of the kernel, not of tokio's readiness, which may lag behind it.
+        let (_, length, from) =
+            rustix::net::recvfrom(&self.socket, &mut buffer, RecvFlags::DONTWAIT).ok()?;
+        let from = SocketAddr::try_from(from?).ok()?;
+        let length = length.min(buffer.len());
         if self.replies_to_sender {
             self.target = Some(from);
         }

@@ -31,6 +31,43 @@ pub fn is_idle(processes: &[i32]) -> bool {
     })
 }
 
+/// Whether every thread of every one of `processes` is blocked waiting — for input, with or
+/// without a timeout — rather than sleeping, writing or running: it has done what it can with
+/// the input it has. A program polling with a timeout (socketserver, a select loop) is at rest
+/// here though not idle: it may wake by itself, but not to use input it has not been given.
+pub fn is_at_rest(processes: &[i32]) -> bool {
+    processes.iter().all(|&pid| {
+        let Some(threads) = procfs::threads(pid) else {
+            return false;
+        };
+        threads.iter().all(|thread| {
+            thread.state() == Some('S') && !sleeps_or_writes(thread.syscall().as_deref())
+        })
+    })
+}
+
+/// Whether a blocked thread is sleeping, writing or running (by its `/proc/…/syscall` line).
+fn sleeps_or_writes(syscall: Option<&str>) -> bool {
+    let Some(first) = syscall.and_then(|line| line.split_whitespace().next()) else {
+        return false;
+    };
+    if first == "running" {
+        return true;
+    }
+    matches!(
+        first.parse::<libc::c_long>(),
+        Ok(libc::SYS_nanosleep
+            | libc::SYS_clock_nanosleep
+            | libc::SYS_write
+            | libc::SYS_writev
+            | libc::SYS_pwrite64
+            | libc::SYS_sendto
+            | libc::SYS_sendmsg
+            | libc::SYS_sendmmsg
+            | libc::SYS_sendfile)
+    )
+}
+
 /// What an idle program waits for: the keyboard when one of its threads reads standard input
 /// (descriptor 0), the network otherwise.
 pub fn waiting_for(processes: &[i32]) -> Waiting {
@@ -100,6 +137,9 @@ fn waits_indefinitely(number: libc::c_long, args: &[u64; 6]) -> bool {
     match number {
         // Sleeping: always for a while.
         libc::SYS_nanosleep | libc::SYS_clock_nanosleep => false,
+        // Ending: a thread blocked on its way out (other threads dying, files closing) is
+        // busy leaving, not waiting for input.
+        libc::SYS_exit | libc::SYS_exit_group => false,
         // Writing: held up by the grader's side (a full pipe or socket), not waiting for input.
         libc::SYS_write
         | libc::SYS_writev
@@ -217,6 +257,26 @@ mod tests {
             libc::SYS_select,
             [4, 0x1000, 0, 0, 0, 0]
         ))));
+    }
+
+    #[test]
+    fn a_thread_on_its_way_out_is_not_waiting_for_input() {
+        assert!(is_busy(Some(&line(libc::SYS_exit_group, [0; 6]))));
+        assert!(is_busy(Some(&line(libc::SYS_exit, [0; 6]))));
+    }
+
+    #[test]
+    fn timed_waits_for_input_are_at_rest_but_sleeps_and_writes_are_not() {
+        let poll_with_timeout = line(libc::SYS_poll, [0x7ffd, 1, 500, 0, 0, 0]);
+        assert!(!sleeps_or_writes(Some(&poll_with_timeout)));
+        let read_stdin = line(libc::SYS_read, [0, 0x7ffd, 1024, 0, 0, 0]);
+        assert!(!sleeps_or_writes(Some(&read_stdin)));
+        let sleep = line(libc::SYS_clock_nanosleep, [0, 0, 0x7ffd, 0, 0, 0]);
+        assert!(sleeps_or_writes(Some(&sleep)));
+        let write = line(libc::SYS_write, [1, 0x7ffd, 10, 0, 0, 0]);
+        assert!(sleeps_or_writes(Some(&write)));
+        assert!(sleeps_or_writes(Some("running")));
+        assert!(!sleeps_or_writes(None));
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub fn output_in_flight(sandbox: &Sandbox, pid: i32, conversation: TcpConversati
 
 /// Waits (at most `limit`) until the program has settled: it has ended, or every close has
 /// reached it and been answered with its own (see [`closes_pending`]) and all its threads
-/// are blocked waiting for input.
+/// are blocked waiting for input — with a timeout or without (a polling loop is at rest: it
+/// will not use input it has not been given), not sleeping or writing.
 ///
 /// Used before a client connects and before the program is stopped, so the outcome does not
 /// depend on whether the program or the grader was faster: a server that exits after its
@@ -134,7 +135,12 @@ pub async fn wait_until_settled(
     limit: Duration,
 ) {
     poll_until(program, limit, || {
-        is_settled(program, sandbox, conversation, closed_by_grader).then_some(())
+        let processes = sandbox.program_processes(program.pid());
+        let at_rest = !processes.is_empty()
+            && idle::is_at_rest(&processes)
+            && !conversation
+                .is_some_and(|tcp| input_pending(sandbox, program.pid(), tcp, closed_by_grader));
+        at_rest.then_some(())
     })
     .await;
 }
