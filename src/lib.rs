@@ -18,7 +18,9 @@
 //! - [`sandbox`], [`program`], [`procfs`], [`sockets`], [`readiness`], [`peers`]: running one
 //!   test — the sandbox, the program in it, what the kernel says of it, and the grader's side.
 //! - [`run`]: every test of a grading, each in its own sandbox; a session plays a test's steps.
-//! - [`transcript`], [`verdict`]: what happened, and what it means in a beginner's words.
+//! - [`transcript`], [`wire`], [`verdict`]: what happened (down to the packets, when captured),
+//!   and what it means in a beginner's words.
+//! - [`i18n`]: the language of every sentence a person reads.
 //! - [`report`]: the result for people (live text) and machines (rendered whole).
 //! - [`batch`]: grading a whole class, in parallel, with resumable result files.
 //! - [`audit`]: known-good and known-bad programs proving a spec's strength.
@@ -43,3 +45,4 @@ pub mod spec;
 pub mod submission;
 pub mod transcript;
 pub mod verdict;
+pub mod wire;

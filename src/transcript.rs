@@ -165,6 +165,8 @@ pub struct Transcript {
     pub limits_hit: Vec<LimitHit>,
     /// Paths as the program saw them and the originals (see [`Transcript::stdout_text`]).
     pub path_replacements: Vec<(String, String)>,
+    /// The packets on the run's loopback, in time order, when the traffic was captured.
+    pub packets: Vec<crate::wire::Packet>,
 }
 
 /// What rendering keeps and hides.
