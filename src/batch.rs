@@ -80,6 +80,21 @@ pub fn result_file(name: &OsStr, format: Format) -> PathBuf {
     path
 }
 
+/// The folder of a submission's capture files under `--pcap DIR`: `DIR/<name>/`, the folder
+/// name encoded as in [`result_file`] (so two submissions never share a folder).
+pub fn pcap_folder(dir: &Path, name: &OsStr) -> PathBuf {
+    let mut path = dir.to_owned();
+    let mut part = String::new();
+    for token in encoded_tokens(name) {
+        if part.len() + token.len() > NAME_CHUNK {
+            path.push(std::mem::take(&mut part));
+        }
+        part.push_str(&token);
+    }
+    path.push(part);
+    path
+}
+
 /// Longest part of an encoded name in one file or folder name.
 pub const NAME_CHUNK: usize = 200;
 
@@ -318,6 +333,11 @@ async fn grade_one(
         Ok(program) => {
             let run = RunSettings {
                 jobs: 1,
+                pcap: settings
+                    .run
+                    .pcap
+                    .as_deref()
+                    .map(|dir| pcap_folder(dir, &submission.name)),
                 ..settings.run.clone()
             };
             grade(exercise, &program, &run, &mut SilentReporter).await?
@@ -548,5 +568,22 @@ mod tests {
             result_file(OsStr::new("s1.gradescope"), Format::Json),
             Path::new("submissions/s1%2Egradescope.json")
         );
+    }
+
+    #[test]
+    fn every_submission_has_a_capture_folder_of_its_own() {
+        let dir = Path::new("caps");
+        assert_eq!(
+            pcap_folder(dir, OsStr::new("alice")),
+            Path::new("caps/alice")
+        );
+        assert_eq!(pcap_folder(dir, OsStr::new("..")), Path::new("caps/%2E%2E"));
+        assert_eq!(
+            pcap_folder(dir, OsStr::new("a/b c")),
+            Path::new("caps/a%2Fb%20c")
+        );
+        let long = pcap_folder(dir, OsStr::new(&"x".repeat(250)));
+        assert_eq!(long.components().count(), 3, "{}", long.display());
+        assert!(long.iter().all(|part| part.len() <= NAME_CHUNK));
     }
 }

@@ -45,6 +45,11 @@ pub enum Command {
     /// Results go to --output (one file per submission, written as each finishes, plus
     /// summary.csv and summary.json). Exits 0 once every submission has a verdict.
     Grade(GradeArgs),
+    /// Grade one program, then again each time it is saved, until Ctrl-C.
+    ///
+    /// Shows the score, the first failure in full and the other failed tests in one line
+    /// each. Example: `netgrade watch tcp-server server.py`.
+    Watch(WatchArgs),
     /// Check that every reference solution passes its exercise.
     Verify(VerifyArgs),
     /// Run every known-good and known-bad fixture of each exercise and check its declared
@@ -52,10 +57,14 @@ pub enum Command {
     Audit(AuditArgs),
     /// List the exercises.
     List,
-    /// Show an exercise's statement.
+    /// Show an exercise's statement, or one test's steps with their spec lines (--test N).
     Show {
         /// Exercise id.
         exercise: String,
+
+        /// Show this test: its points, hint and steps, each with its line in the spec.
+        #[arg(long = "test", short = 't', value_name = "N")]
+        test: Option<usize>,
     },
     /// Check exercise specs and report every error with file:line:column.
     Validate {
@@ -85,6 +94,12 @@ pub struct RunArgs {
     /// seed replays the same inputs). Default: a fresh seed per grading.
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+
+    /// Write each test's traffic (every TCP segment and UDP datagram on the run's loopback:
+    /// handshake, data, close) to DIR/test-<N>.pcap, for Wireshark or tshark; with `grade`,
+    /// to DIR/<submission>/test-<N>.pcap. Needs the per-test network namespace.
+    #[arg(long, value_name = "DIR")]
+    pub pcap: Option<PathBuf>,
 }
 
 /// `netgrade test`.
@@ -121,6 +136,28 @@ pub struct TestArgs {
     /// Write the report to FILE instead of standard output (written whole, atomically).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `netgrade watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Exercise id (see `netgrade list`).
+    pub exercise: String,
+
+    /// The program file (a .py file runs with python3, an executable as it is), or a
+    /// submission folder: every file in it is watched.
+    pub program: PathBuf,
+
+    /// When PROGRAM is a folder: the program's file name or glob inside it.
+    #[arg(long, value_name = "NAME|GLOB")]
+    pub entry: Option<String>,
+
+    /// Run only this test number (repeatable).
+    #[arg(long = "test", short = 't', value_name = "N")]
+    pub tests: Vec<usize>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -194,6 +231,11 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DIR")]
     pub reference_dir: Option<PathBuf>,
 
+    /// Exit 0 even when some exercise has no reference (they are still listed as not
+    /// verified).
+    #[arg(long)]
+    pub allow_unverified: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
 }
@@ -263,6 +305,8 @@ mod tests {
             "netgrade --exercises p audit tcp-server tcp-echo-server",
             "netgrade --exercises p list",
             "netgrade --exercises p show tcp-server",
+            "netgrade --exercises p show tcp-server --test 4",
+            "netgrade --exercises p watch tcp-server s.py -t 4 --seed 1 --entry s.py",
             "netgrade --exercises p validate a.yaml",
             "netgrade --exercises p schema",
         ] {

@@ -111,11 +111,12 @@ impl ExercisePack {
         Ok(sources)
     }
 
-    /// Every exercise, parsed and validated; stops at the first invalid spec.
+    /// Every exercise, parsed and validated; stops at the first invalid spec (with every
+    /// problem of that spec).
     pub fn exercises(&self) -> Result<Vec<(Exercise, ExerciseSource)>, PackError> {
         self.sources()?
             .into_iter()
-            .map(|source| Ok((Exercise::from_yaml(&source.yaml, &source.name)?, source)))
+            .map(|source| Ok((source.exercise()?, source)))
             .collect()
     }
 
@@ -133,8 +134,34 @@ impl ExercisePack {
                 known: known.join(", "),
             });
         };
-        let exercise = Exercise::from_yaml(&source.yaml, &source.name)?;
+        let exercise = source.exercise()?;
         Ok((exercise, source))
+    }
+}
+
+impl ExerciseSource {
+    /// The exercise folder this spec is the `exercise.yaml` of, if it is one: its name is the
+    /// exercise's id.
+    pub fn folder(&self) -> Option<String> {
+        let path = Path::new(&self.name);
+        if path.file_name()? != SPEC_FILE {
+            return None;
+        }
+        if let Some(id) = folder_id(&self.name).filter(|id| !id.is_empty()) {
+            return Some(id.to_owned());
+        }
+        // `exercise.yaml` named from inside its folder: the folder is the working one.
+        let absolute = fs::canonicalize(path).ok()?;
+        Some(absolute.parent()?.file_name()?.to_str()?.to_owned())
+    }
+
+    /// Parses and validates the spec, with every problem it has; the spec of an exercise
+    /// folder must have the folder's name as its `id`.
+    pub fn exercise(&self) -> Result<Exercise, SpecError> {
+        match self.folder() {
+            Some(folder) => Exercise::from_yaml_in_folder(&self.yaml, &self.name, &folder),
+            None => Exercise::from_yaml(&self.yaml, &self.name),
+        }
     }
 }
 

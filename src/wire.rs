@@ -55,3 +55,20 @@ pub struct TcpFlags {
     /// Push.
     pub psh: bool,
 }
+
+impl TcpFlags {
+    /// The flags that are set, as Wireshark lists them (`[SYN, ACK]`, `[FIN, PSH, ACK]`):
+    /// in the order of their bits in the header.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            (self.fin, "FIN"),
+            (self.syn, "SYN"),
+            (self.rst, "RST"),
+            (self.psh, "PSH"),
+            (self.ack, "ACK"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+}

@@ -248,6 +248,43 @@ fn report_of(document: &serde_json::Value, number: usize) -> String {
 mod port_ranges {
     use super::*;
 
+    /// One input, one answer: every class printed for every port fails every test, the
+    /// differential one included, with a message that names what it printed.
+    #[test]
+    fn printing_every_class_is_several_answers() {
+        let document = check("port-ranges", "prints_every_class.py");
+        assert_eq!(failure_kind(&document, 1), "several_answers");
+        assert_eq!(
+            message(&document, 1),
+            "your program printed all of `well-known`, `system`, `user` and `invalid` for \"21\": one input must get one answer"
+        );
+        assert_eq!(failure_kind(&document, 6), "several_answers");
+        // Said once, for all the tests it fails.
+        assert_eq!(
+            document["causes"].as_array().unwrap().len(),
+            1,
+            "{document:#}"
+        );
+    }
+
+    /// The differential test catches the candidate printer on every seed, not by chance.
+    #[test]
+    fn the_differential_test_catches_a_candidate_printer_on_every_seed() {
+        let program = repo().join("exercises/port-ranges/solutions/bad/prints_every_class.py");
+        for seed in ["1", "2", "3", "17", "4242"] {
+            let (code, document) =
+                grade_json("port-ranges", &program, &["--test", "6", "--seed", seed]);
+            assert_eq!(code, 1, "seed {seed}");
+            assert_eq!(failure_kind(&document, 6), "several_answers", "seed {seed}");
+        }
+    }
+
+    /// A menu and an explanation naming several classes are not answers.
+    #[test]
+    fn a_menu_and_an_explanation_before_the_answer_pass() {
+        check("port-ranges", "menu_and_explanation.py");
+    }
+
     #[test]
     fn try_except_solution_passes() {
         check("port-ranges", "port_ranges.py");
@@ -311,6 +348,12 @@ mod inet_conversions {
     use super::*;
 
     #[test]
+    fn answering_both_ways_is_several_answers() {
+        let document = check("inet-conversions", "prints_both_ways.py");
+        assert_eq!(failure_kind(&document, 1), "several_answers");
+    }
+
+    #[test]
     fn socket_module_solution_passes() {
         check("inet-conversions", "inet_conversions.py");
     }
@@ -357,6 +400,12 @@ mod special_addresses {
     use super::*;
 
     #[test]
+    fn printing_every_kind_is_several_answers() {
+        let document = check("special-addresses", "prints_every_kind.py");
+        assert_eq!(failure_kind(&document, 1), "several_answers");
+    }
+
+    #[test]
     fn step_by_step_solution_passes() {
         check("special-addresses", "special_addresses.py");
     }
@@ -385,6 +434,12 @@ mod special_addresses {
 
 mod service_lookup {
     use super::*;
+
+    #[test]
+    fn printing_many_ports_is_several_answers() {
+        let document = check("service-lookup", "prints_many_ports.py");
+        assert_eq!(failure_kind(&document, 1), "several_answers");
+    }
 
     #[test]
     fn getservbyname_solution_passes() {

@@ -157,6 +157,10 @@ fn every_problem() -> Vec<Problem> {
             elsewhere: vec![],
             waiting: Some(Waiting::Keyboard),
         },
+        Problem::WrongBindAddress {
+            required: "0.0.0.0".parse().unwrap(),
+            found: address,
+        },
         Problem::ConnectFailed {
             client: "a".into(),
             address,
@@ -223,6 +227,12 @@ fn every_problem() -> Vec<Problem> {
         Problem::InputFailed {
             error: "closed".into(),
         },
+        Problem::SeveralAnswers {
+            expected: "system".into(),
+            printed: vec!["system".into(), "user".into()],
+            input: Some("1023".into()),
+            received: b"system\nuser\n".to_vec(),
+        },
         Problem::WrongExit {
             expected: Some(0),
             end: ended,
@@ -265,6 +275,7 @@ fn every_problem() -> Vec<Problem> {
         match problem {
             Problem::EndedBeforeListening { .. }
             | Problem::NeverListened { .. }
+            | Problem::WrongBindAddress { .. }
             | Problem::ConnectFailed { .. }
             | Problem::WrongReply { .. }
             | Problem::NoReply { .. }
@@ -279,6 +290,7 @@ fn every_problem() -> Vec<Problem> {
             | Problem::WrongOutput { .. }
             | Problem::NoOutput { .. }
             | Problem::InputFailed { .. }
+            | Problem::SeveralAnswers { .. }
             | Problem::WrongExit { .. }
             | Problem::NotExited { .. }
             | Problem::WrongDatagram { .. }

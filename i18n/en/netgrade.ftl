@@ -38,6 +38,17 @@ problem-never-bound = your program did not bind UDP port { $port } within { $wai
 problem-output-ended = your program ended without printing { $expected } (on { $stream })
 problem-output-other-waiting = your program printed something else on { $stream } and is { $waiting }: { $expected } is not there
 problem-no-output = your program did not print { $expected } on { $stream } within { $waited }
+problem-several-answers = your program printed { $count ->
+    [2] both
+   *[other] all of
+} { $printed } for { $input }: one input must get one answer
+problem-several-answers-no-input = your program printed { $count ->
+    [2] both
+   *[other] all of
+} { $printed } for one input: one input must get one answer
+list-separator = {", "}
+list-last-separator = {" and "}
+problem-wrong-bind-address = your program is bound to { $found }, but this exercise asks for { $required } (port { $port }): bind(("{ $required }", { $port }))
 problem-input-failed = the grader could not type the input: { $error }
 problem-input-after-end = your program ended before it read this input ({ $end })
 problem-input-closed = your program closed its standard input
@@ -285,3 +296,68 @@ compile-refused = rustc failed:
 compile-over-limits = rustc did not finish: { $reason }
 compile-took-too-long = it took over { $limit }
 compile-failed = could not run rustc: { $reason }
+
+## watch and show
+
+no-such-test = --test { $number }: exercise { $id } has tests 1 to { $count }
+show-test-title = { $id } — test { $number }: { $name }
+show-spec = spec: { $source }
+show-robustness-advice = robustness check, advice only (failing it costs no points: "works here, but fragile"): { $why }
+show-robustness-counts = robustness check (it counts): { $why }
+show-steps = Steps:
+show-spec-line = (spec line { $line })
+watch-missing = no such file or folder: { $path }
+watch-round = round { $round }: grading { $program } …
+watch-also-failing = also failing:
+watch-waiting = watching { $path } — save to grade again, Ctrl-C to stop
+watch-gone = { $path } is gone — waiting for it to come back (Ctrl-C to stop)
+watch-error = watching for saves: { $error }
+watch-cannot-watch = cannot watch for saves
+watch-stopped = watching for saves stopped
+
+## HTML report
+
+html-page-title = netgrade · { $id } · { $score }/{ $max }
+html-tests = Tests
+html-causes = What went wrong
+html-footer = Made by netgrade. Everything the program printed or sent is shown as text, never run; hover over an arrow for the whole message.
+html-diagram = What happened, in order: the grader's side on the left, your program in the middle, its screen on the right
+html-packets = On the wire: { $count ->
+    [one] 1 packet
+   *[other] { $count } packets
+} captured on the test's loopback (sequence and acknowledgement numbers are relative)
+html-lane-program = your program
+html-lane-keyboard = keyboard
+html-lane-stdout = screen
+html-lane-stderr = error output
+html-lane-peer = UDP peer { $name }
+html-arrow-connect = connect() to { $address }
+html-arrow-connect-from = connect() from { $from }
+html-arrow-close = FIN · close()
+html-arrow-shutdown = FIN · shutdown() (half-close)
+html-arrow-reset = RST · reset
+html-arrow-eof = EOF · Ctrl-D (stdin closed)
+html-pieces = { $count } in { $pieces } pieces
+html-note-listening = listen() on TCP { $address }
+html-note-bound = bind() on UDP { $address }
+html-note-accepted = accept() → { $client }
+html-note-not-accepted = { $client } waits in the listen backlog (not accepted yet)
+html-note-quiet = nothing arrived for { $during }
+html-failed-step = ✗ step { $step }: { $description }
+html-fragile-step = ~ step { $step }: { $description }
+html-failed = ✗ { $problem }
+html-more-rows = … { $count } more not drawn
+html-misdirected = { $count }, arrived here instead
+
+## netgrade verify
+
+verify-building = netgrade: building the reference solutions (cargo build --release)…
+verify-no-reference = not verified: the spec names no reference
+verify-reference = reference { $reference }
+verify-reference-missing = the reference { $reference } does not exist (a `reference:` with a `.` or a `/` is a file in the exercise's folder)
+verify-binary-missing = reference binary `{ $name }` was not built; is it a [[bin]] of reference/Cargo.toml? (a reference file of the exercise's folder needs a `.` or a `/` in its name)
+verify-summary = verified { $verified ->
+    [one] 1 exercise
+   *[other] { $verified } exercises
+} in { $seconds }s
+verify-summary-unverified = verified { $verified } of { $total } exercises in { $seconds }s; not verified (no reference): { $unverified }

@@ -38,6 +38,11 @@ problem-never-bound = 你的程序在 { $waited } 内没有绑定 UDP 端口 { $
 problem-output-ended = 你的程序结束了，但没有（在 { $stream } 上）输出{ $expected }
 problem-output-other-waiting = 你的程序在 { $stream } 上输出了别的内容，并且{ $waiting }：输出中没有{ $expected }
 problem-no-output = 你的程序在 { $waited } 内没有在 { $stream } 上输出{ $expected }
+problem-several-answers = 对于输入 { $input }，你的程序打印了 { $count } 个答案：{ $printed }；一个输入只能有一个答案
+problem-several-answers-no-input = 对于同一个输入，你的程序打印了 { $count } 个答案：{ $printed }；一个输入只能有一个答案
+list-separator = 、
+list-last-separator = {" 和 "}
+problem-wrong-bind-address = 你的程序绑定在 { $found } 上，但这个练习要求绑定 { $required }（端口 { $port }）：bind(("{ $required }", { $port }))
 problem-input-failed = 无法向你的程序输入：{ $error }
 problem-input-after-end = 你的程序在读取这次输入之前就结束了（{ $end }）
 problem-input-closed = 你的程序关闭了它的标准输入
@@ -136,8 +141,8 @@ report-slow = 时间限制 ×{ $factor }
 report-seed = 自动生成的输入：种子 { $seed }（用 --seed { $seed } 可以重现同样的输入）
 report-points = { $points }/{ $max } 分
 report-fragile-mark = 在这里能通过，但不稳健
-report-score = 得分：{ $score }/{ $max }，{ $total } 个测试通过了 { $passed } 个
-report-score-fragile = 得分：{ $score }/{ $max }，{ $total } 个测试通过了 { $passed } 个，另有 { $fragile } 个在这里能通过，但不稳健
+report-score = 得分：{ $score }/{ $max }，{ $total } 个测试中通过了 { $passed } 个
+report-score-fragile = 得分：{ $score }/{ $max }，{ $total } 个测试中通过了 { $passed } 个，另有 { $fragile } 个在这里能通过，但不稳健
 report-tests = { $count ->
    *[other] 测试 { $list }
 }
@@ -260,3 +265,62 @@ compile-refused = rustc 编译失败：
 compile-over-limits = rustc 没能完成编译：{ $reason }
 compile-took-too-long = 用时超过了 { $limit }
 compile-failed = 无法运行 rustc：{ $reason }
+
+## watch and show
+
+no-such-test = --test { $number }：练习 { $id } 的测试编号是 1 到 { $count }
+show-test-title = { $id }——测试 { $number }：{ $name }
+show-spec = 测试规格：{ $source }
+show-robustness-advice = 稳健性检查，只是建议（没通过不扣分，显示为“在这里能通过，但不稳健”）：{ $why }
+show-robustness-counts = 稳健性检查（计分）：{ $why }
+show-steps = 步骤：
+show-spec-line = （测试规格第 { $line } 行）
+watch-missing = 没有这个文件或文件夹：{ $path }
+watch-round = 第 { $round } 轮：正在评测 { $program } …
+watch-also-failing = 其他没通过的测试：
+watch-waiting = 正在监视 { $path }——保存后会自动重新评测，按 Ctrl-C 结束
+watch-gone = { $path } 不见了，等它回来后继续评测（按 Ctrl-C 结束）
+watch-error = 监视文件保存时出错：{ $error }
+watch-cannot-watch = 无法监视文件的保存
+watch-stopped = 对文件保存的监视停止了
+
+## HTML report
+
+html-page-title = netgrade · { $id } · { $score }/{ $max }
+html-tests = 测试
+html-causes = 哪里出了问题
+html-footer = 由 netgrade 生成。程序输出或发送的一切都只作为文字显示，绝不会被执行；把鼠标停在箭头上可以看到完整的消息。
+html-diagram = 按顺序发生的事情：左边是评测器一方，中间是你的程序，右边是它的屏幕输出
+html-packets = 线路上：在测试的回环接口上捕获了 { $count } 个数据包（序列号和确认号都是相对值）
+html-lane-program = 你的程序
+html-lane-keyboard = 键盘
+html-lane-stdout = 屏幕
+html-lane-stderr = 错误输出
+html-lane-peer = UDP 对端 { $name }
+html-arrow-connect = connect() 连接到 { $address }
+html-arrow-connect-from = 从 { $from } 发起 connect()
+html-arrow-close = FIN · close() 关闭
+html-arrow-shutdown = FIN · shutdown()（半关闭）
+html-arrow-reset = RST · 重置连接
+html-arrow-eof = EOF · Ctrl-D（关闭了 stdin）
+html-pieces = { $count }，分 { $pieces } 段
+html-note-listening = 在 TCP { $address } 上 listen()
+html-note-bound = 在 UDP { $address } 上 bind()
+html-note-accepted = accept() → { $client }
+html-note-not-accepted = { $client } 在监听队列中等待（还没有被 accept）
+html-note-quiet = { $during } 内什么也没有收到
+html-failed-step = ✗ 第 { $step } 步：{ $description }
+html-fragile-step = ~ 第 { $step } 步：{ $description }
+html-failed = ✗ { $problem }
+html-more-rows = …… 还有 { $count } 项没有画出
+html-misdirected = { $count }，却发到了这里
+
+## netgrade verify
+
+verify-building = netgrade：正在构建参考答案（cargo build --release）…
+verify-no-reference = 未验证：测试规格没有指定参考答案
+verify-reference = 参考答案 { $reference }
+verify-reference-missing = 参考答案 { $reference } 不存在（含有 `.` 或 `/` 的 `reference:` 指的是练习文件夹中的文件）
+verify-binary-missing = 参考程序 `{ $name }` 没有被构建；它是 reference/Cargo.toml 中的 [[bin]] 吗？（练习文件夹中的参考文件，名字里需要有 `.` 或 `/`）
+verify-summary = 已验证 { $verified } 个练习，用时 { $seconds } 秒
+verify-summary-unverified = 已验证 { $total } 个练习中的 { $verified } 个，用时 { $seconds } 秒；未验证（没有参考答案）：{ $unverified }

@@ -9,6 +9,7 @@ mod show;
 mod test;
 mod validate;
 mod verify;
+mod watch;
 
 use std::io::Write;
 
@@ -42,10 +43,11 @@ pub async fn run(cli: Cli) -> Result<Conclusion> {
     match cli.command {
         Command::Test(args) => test::test(&pack, args).await,
         Command::Grade(args) => grade::grade(&pack, args).await,
+        Command::Watch(args) => watch::watch(&pack, args).await,
         Command::Verify(args) => verify::verify(&pack, args).await,
         Command::Audit(args) => audit::audit(&pack, args).await,
         Command::List => list::list(&pack),
-        Command::Show { exercise } => show::show(&pack, &exercise),
+        Command::Show { exercise, test } => show::show(&pack, &exercise, test),
         Command::Validate { paths } => validate::validate(&pack, &paths),
         Command::Schema => {
             let schema = schemars::schema_for!(netgrade::spec::ExerciseSpec);
@@ -79,10 +81,16 @@ pub fn settings(args: &RunArgs) -> Result<RunSettings> {
             isolation
         }
     };
+    if args.pcap.is_some() && isolation == Isolation::HostLoopback {
+        eprintln!(
+            "netgrade: --pcap: nothing is captured on the host loopback; capturing needs the per-test network namespace"
+        );
+    }
     let mut settings = RunSettings {
         isolation,
         slow: args.slow,
         seed: args.seed,
+        pcap: args.pcap.clone(),
         ..RunSettings::default()
     };
     if let Some(jobs) = args.jobs {

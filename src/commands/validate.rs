@@ -1,16 +1,16 @@
-//! `netgrade validate`: check specs, every error with file:line:column.
+//! `netgrade validate`: check specs and list every problem of each, each at its
+//! file:line:column with the lines around it. A spec in an exercise folder must have the
+//! folder's name as its `id`.
 
 use std::io::Write;
 
 use anyhow::{Result, bail};
-use netgrade::pack::{ExercisePack, SPEC_FILE, read_source};
-use netgrade::plan::Exercise;
+use netgrade::pack::{ExercisePack, PackError, SPEC_FILE, read_source};
 
 use super::Conclusion;
 
 pub fn validate(pack: &ExercisePack, paths: &[std::path::PathBuf]) -> Result<Conclusion> {
     let mut sources = Vec::new();
-    let mut problems = 0;
     if paths.is_empty() {
         sources.extend(pack.sources()?.into_iter().map(Ok));
     }
@@ -31,9 +31,10 @@ pub fn validate(pack: &ExercisePack, paths: &[std::path::PathBuf]) -> Result<Con
         }
     }
     let mut out = anstream::stdout();
+    let (mut problems, mut bad_specs) = (0, 0);
     for source in sources {
-        let checked = source.map_err(anyhow::Error::from).and_then(|source| {
-            let exercise = Exercise::from_yaml(&source.yaml, &source.name)?;
+        let checked = source.and_then(|source| {
+            let exercise = source.exercise()?;
             Ok((source, exercise))
         });
         match checked {
@@ -43,14 +44,24 @@ pub fn validate(pack: &ExercisePack, paths: &[std::path::PathBuf]) -> Result<Con
                 source.name,
                 exercise.tests.len()
             )?,
+            Err(PackError::Spec(error)) => {
+                bad_specs += 1;
+                for problem in error.problems() {
+                    problems += 1;
+                    writeln!(out, "error {problem}")?;
+                }
+            }
             Err(error) => {
+                bad_specs += 1;
                 problems += 1;
-                writeln!(out, "error {error:#}")?;
+                writeln!(out, "error {:#}", anyhow::Error::from(error))?;
             }
         }
     }
     if problems > 0 {
-        bail!("{problems} spec(s) have errors");
+        let errors = if problems == 1 { "error" } else { "errors" };
+        let specs = if bad_specs == 1 { "spec" } else { "specs" };
+        bail!("{problems} {errors} in {bad_specs} {specs}");
     }
     Ok(Conclusion::Passed)
 }

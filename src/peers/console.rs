@@ -3,14 +3,17 @@
 //! time runs out.
 //!
 //! The program's output is read by [`RunningProgram`] as it arrives; this loop looks at what no
-//! step has matched yet, incrementally (an `answer` resumes after the complete lines it has
-//! seen), and consumes the match, so the next step sees what follows.
+//! step has matched yet and consumes the match, so the next step sees what follows. An
+//! `answer` that answers a typed line is judged on the program's whole reaction, once it waits
+//! for input again (or has ended): one input, one answer ([`judge_answer`]); a program that
+//! prints several of the possible answers has not given the expected one. Answers that follow
+//! one another with no input between (a program printing four facts) are matched in turn.
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::plan::{OutputMatcher, find_output};
+use crate::plan::{AnswerSet, Judgement, OutputMatcher, find_output, judge_answer};
 use crate::program::{OutputStream, RunningProgram};
 
 /// Why an `expect_output` step failed. `received` is the output no step has matched yet.
@@ -29,6 +32,13 @@ pub enum OutputError {
         /// The unmatched output.
         received: Vec<u8>,
     },
+    /// The program printed the expected answer and others for one input.
+    SeveralAnswers {
+        /// The answers it printed, in order.
+        printed: Vec<String>,
+        /// The unmatched output.
+        received: Vec<u8>,
+    },
 }
 
 /// Waits until the program's output on `stream` satisfies `matcher`, and consumes the match;
@@ -38,6 +48,7 @@ pub async fn expect_output(
     program: &RunningProgram,
     stream: OutputStream,
     matcher: &OutputMatcher,
+    answers: Option<&AnswerSet>,
     timeout: Duration,
     mut is_settled: impl FnMut() -> bool,
 ) -> Result<String, OutputError> {
@@ -54,7 +65,31 @@ pub async fn expect_output(
         checked = checked.saturating_sub(usize::try_from(shift).unwrap_or(usize::MAX));
         dropped = Some(output.dropped);
         let text = String::from_utf8_lossy(&output.bytes);
-        if let Some(end) = find_output(matcher, &text, output.ended, &mut checked) {
+        let out_of_time = Instant::now() >= deadline;
+        if let (OutputMatcher::Answer(expected), Some(answers)) = (matcher, answers) {
+            // Judged once the reaction is complete: the program waits again, has ended, or
+            // the time is up.
+            if settled || output.ended || out_of_time {
+                match judge_answer(answers, expected, &text, output.ended) {
+                    Judgement::Answered(end) => {
+                        let consumed = if text.len() == output.bytes.len() {
+                            end
+                        } else {
+                            output.bytes.len()
+                        };
+                        program.consume_output(stream, consumed);
+                        return Ok(text[..end.min(text.len())].to_owned());
+                    }
+                    Judgement::Several(printed) => {
+                        return Err(OutputError::SeveralAnswers {
+                            printed,
+                            received: output.bytes,
+                        });
+                    }
+                    Judgement::NotThere => {}
+                }
+            }
+        } else if let Some(end) = find_output(matcher, &text, output.ended, &mut checked) {
             let matched = text[..end].to_owned();
             // Offsets are exact for UTF-8 output; otherwise consume everything seen.
             let consumed = if text.len() == output.bytes.len() {
@@ -71,7 +106,7 @@ pub async fn expect_output(
                 ended: output.ended,
             });
         }
-        if Instant::now() >= deadline {
+        if out_of_time {
             return Err(OutputError::TimedOut {
                 received: output.bytes,
             });

@@ -11,6 +11,7 @@
 //! - [`validate`]: spec → plan.
 
 pub mod action;
+mod answers;
 pub mod matchers;
 mod peer_checks;
 mod steps;
@@ -20,6 +21,7 @@ mod values;
 use std::time::Duration;
 
 pub use action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
+pub use answers::{AnswerSet, Judgement, judge_answer};
 pub use matchers::{
     MatchState, Matcher, OutputMatcher, check, find_output, first_difference, fold, is_reply,
 };
@@ -112,7 +114,8 @@ pub struct Exercise {
     pub title: Localized,
     /// Where the spec came from (a path, or `bundled:<id>`), for messages.
     pub source: String,
-    /// Binary name of the reference solution in the `reference/` crate.
+    /// The reference solution: a file in the exercise's folder, or a binary of the
+    /// `reference/` crate (see [`Exercise::reference_file`]).
     pub reference: Option<String>,
     /// Names (or globs) a submission's program is looked for under.
     pub entry: Vec<String>,
@@ -128,6 +131,10 @@ pub struct Exercise {
     pub typing_timeout: Duration,
     /// Resource limits of the program.
     pub limits: Limits,
+    /// Every answer a console program can give (one input, one answer).
+    pub answers: AnswerSet,
+    /// The local address a server must bind, when the exercise requires one.
+    pub bind_address: Option<std::net::IpAddr>,
     /// The tests, in spec order.
     pub tests: Vec<TestPlan>,
 }
@@ -186,6 +193,14 @@ impl Exercise {
     /// Every port the spec itself names; transcripts keep these and hide ephemeral ones.
     pub fn fixed_ports(&self) -> Vec<u16> {
         self.role.port().into_iter().collect()
+    }
+
+    /// The reference as a program file of the exercise's folder (a name with a `.` or a `/`),
+    /// rather than a binary of netgrade's `reference/` crate; `None` for the latter or none.
+    pub fn reference_file(&self) -> Option<std::path::PathBuf> {
+        let name = self.reference.as_deref()?;
+        let folder = std::path::Path::new(&self.source).parent()?;
+        name.contains(['.', '/']).then(|| folder.join(name))
     }
 
     /// Whether any test types generated inputs (and so needs a seed).

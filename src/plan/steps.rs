@@ -12,6 +12,7 @@ use crate::differential::Oracle;
 use crate::program::OutputStream;
 use crate::spec::{
     DatagramSpec, ExpectDatagramSpec, ExpectOutputSpec, ExpectSpec, SendSpec, StepSpec, StreamSpec,
+    closest,
 };
 
 /// The exercise-wide defaults a step falls back on.
@@ -118,10 +119,13 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Act
                 ));
             }
             let oracle = Oracle::from_name(&spec.oracle).ok_or_else(|| {
+                let names = Oracle::ALL.map(Oracle::name);
+                let guess = closest(&spec.oracle, names)
+                    .map_or_else(String::new, |name| format!(" — did you mean `{name}`?"));
                 format!(
-                    "differential: unknown oracle `{}`; the oracles are {}",
+                    "differential: unknown oracle `{}`{guess} (the oracles are {})",
                     spec.oracle,
-                    Oracle::ALL.map(Oracle::name).join(", ")
+                    names.join(", ")
                 )
             })?;
             Action::Console(ConsoleAction::Differential {
@@ -131,6 +135,15 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Act
             })
         }
     })
+}
+
+/// Why a regular expression does not compile, on one line: `unclosed group`, not the
+/// pattern drawn with a caret under it over four lines.
+pub(super) fn regex_problem(error: &regex::Error) -> String {
+    let text = error.to_string();
+    let last = text.lines().rev().find(|line| !line.trim().is_empty());
+    let last = last.unwrap_or(&text).trim();
+    last.strip_prefix("error: ").unwrap_or(last).to_owned()
 }
 
 fn plan_send(send: SendSpec) -> Result<Action, String> {
@@ -256,7 +269,7 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
     } else if let Some(pattern) = regex {
         Matcher::Regex(
             regex::bytes::Regex::new(&pattern)
-                .map_err(|e| format!("{step}: `regex` does not compile: {e}"))?,
+                .map_err(|e| format!("{step}: `regex` does not compile: {}", regex_problem(&e)))?,
         )
     } else if let Some(line) = line {
         if line.contains('\n') {
@@ -308,10 +321,12 @@ fn plan_expect_output(spec: ExpectOutputSpec, step_timeout: Duration) -> Result<
         }
         OutputMatcher::Keywords(words)
     } else if let Some(pattern) = regex {
-        OutputMatcher::Regex(
-            regex::Regex::new(&pattern)
-                .map_err(|e| format!("expect_output: `regex` does not compile: {e}"))?,
-        )
+        OutputMatcher::Regex(regex::Regex::new(&pattern).map_err(|e| {
+            format!(
+                "expect_output: `regex` does not compile: {}",
+                regex_problem(&e)
+            )
+        })?)
     } else {
         let answer = answer.unwrap_or_default();
         if folds_to_nothing(&answer) || answer.contains('\n') {

@@ -1,99 +1,187 @@
 //! Spec → plan: [`Exercise::from_spec`], the one place where a spec's fields are checked
-//! against each other. Every error names the spec file and the line and column of the value
-//! at fault.
+//! against each other. Every problem is reported, not only the first: each names the spec
+//! file and the line and column of the value at fault, and validation goes on after it
+//! (every key, every test, every step), so one run of `netgrade validate` lists them all.
 
 use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use super::action::{Action, ConsoleAction};
+use super::answers::AnswerSet;
+use super::matchers::OutputMatcher;
 use super::peer_checks::PeerState;
-use super::steps::{StepDefaults, plan_action};
-use super::values::{check_duration, check_entry, is_identifier, plan_limits};
+use super::steps::{StepDefaults, plan_action, regex_problem};
+use super::values::{check_duration, check_entry, check_id, plan_limits};
 use super::{
     DEFAULT_START_TIMEOUT, DEFAULT_STEP_TIMEOUT, DEFAULT_TEST_TIMEOUT, Exercise, ProgramRole,
     Robustness, Step, TestPlan,
 };
 use crate::i18n::Localized;
-use crate::spec::{ExerciseSpec, PortSpec, ProgramSpec, SpecError, TestSpec, TextSpec, parse_spec};
+use crate::spec::{
+    AnswersSpec, ExerciseSpec, PortSpec, ProgramSpec, SpecError, SpecPositions, TestSpec, TextSpec,
+    parse_spec,
+};
 
 impl Exercise {
-    /// Parses and validates a spec. `source` names the file in every error.
+    /// Parses and validates a spec. `source` names the file in every error; the error holds
+    /// every problem found ([`SpecError::problems`]).
     pub fn from_yaml(text: &str, source: &str) -> Result<Exercise, SpecError> {
-        let spec = parse_spec(text, source)?;
-        Exercise::from_spec(spec, source)
+        load(text, source, None)
     }
 
-    /// Validates a parsed spec into a plan.
-    pub fn from_spec(spec: ExerciseSpec, source: &str) -> Result<Exercise, SpecError> {
-        let invalid_at = |(line, column): (u64, u64), message: String| SpecError::Invalid {
-            file: source.to_owned(),
-            line,
-            column,
-            message,
-        };
-        let (timeouts_at, limits_at, entry_at) =
-            (at(&spec.timeouts), at(&spec.limits), at(&spec.entry));
-        let timeouts = spec.timeouts.map(|s| s.value).unwrap_or_default();
-        let start_timeout = timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
-        let step_timeout = timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
-        let test_timeout = timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
-        if !is_identifier(&spec.id) {
-            return Err(invalid_at(
-                (1, 1),
-                format!(
-                    "exercise id `{}` must be lowercase letters, digits and dashes",
-                    spec.id
-                ),
-            ));
-        }
-        let role = role(&spec.program).map_err(|(place, message)| invalid_at(place, message))?;
-        if spec.tests.is_empty() {
-            return Err(invalid_at((1, 1), "the exercise has no tests".into()));
-        }
-        for (name, value) in [
-            ("timeouts.start", start_timeout),
-            ("timeouts.step", step_timeout),
-            ("timeouts.test", test_timeout),
-        ] {
-            check_duration(name, value).map_err(|message| invalid_at(timeouts_at, message))?;
-        }
-        let limits = plan_limits(&spec.limits.map(|s| s.value).unwrap_or_default())
-            .map_err(|message| invalid_at(limits_at, message))?;
-        let entry = spec.entry.map(|s| s.value).unwrap_or_default();
-        for name in &entry {
-            check_entry(name).map_err(|message| invalid_at(entry_at, message))?;
-        }
-        let context = TestContext {
-            source,
-            defaults: StepDefaults {
-                step_timeout,
-                start_timeout,
-            },
-            test_timeout,
-            role,
-            reference: spec.reference.as_deref(),
-        };
-        let tests = spec
-            .tests
-            .into_iter()
-            .enumerate()
-            .map(|(index, test)| plan_test(index + 1, test, &context))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Exercise {
-            id: spec.id,
-            title: localized(spec.title),
-            source: source.to_owned(),
-            reference: spec.reference,
-            entry,
-            role,
-            stop: spec.program.stop,
-            traceback: spec.program.traceback,
-            start_timeout,
-            typing_timeout: DEFAULT_STEP_TIMEOUT,
-            limits,
-            tests,
-        })
+    /// [`Exercise::from_yaml`] for the spec of an exercise folder: its `id` must also be the
+    /// folder's name, so `list` (the id) and `show` (the folder) name it alike.
+    pub fn from_yaml_in_folder(
+        text: &str,
+        source: &str,
+        folder: &str,
+    ) -> Result<Exercise, SpecError> {
+        load(text, source, Some(folder))
     }
+
+    /// Validates a parsed spec into a plan. Without the spec's text, the few values the
+    /// schema keeps no position for are reported at their mapping (or at 1:1).
+    pub fn from_spec(spec: ExerciseSpec, source: &str) -> Result<Exercise, SpecError> {
+        plan_exercise(spec, source, &SpecPositions::default(), None)
+    }
+}
+
+fn load(text: &str, source: &str, folder: Option<&str>) -> Result<Exercise, SpecError> {
+    let spec = parse_spec(text, source)?;
+    let positions = SpecPositions::read(text);
+    plan_exercise(spec, source, &positions, folder).map_err(|error| error.with_snippets(text))
+}
+
+/// The problems found so far in one spec file.
+struct Problems<'a> {
+    source: &'a str,
+    found: Vec<SpecError>,
+}
+
+impl Problems<'_> {
+    fn add(&mut self, at: (u64, u64), message: impl Into<String>) {
+        self.found
+            .push(SpecError::invalid(self.source, at, message));
+    }
+
+    /// The value of `result`, or `None` with its problem recorded at `at`.
+    fn check<T>(&mut self, at: (u64, u64), result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.add(at, message)).ok()
+    }
+}
+
+fn plan_exercise(
+    spec: ExerciseSpec,
+    source: &str,
+    positions: &SpecPositions,
+    folder: Option<&str>,
+) -> Result<Exercise, SpecError> {
+    let mut problems = Problems {
+        source,
+        found: Vec::new(),
+    };
+    let (timeouts_at, limits_at, entry_at) =
+        (at(&spec.timeouts), at(&spec.limits), at(&spec.entry));
+    problems.check(positions.id().unwrap_or((1, 1)), check_id(&spec.id, folder));
+    let role = role(&spec.program)
+        .map_err(|(place, message)| problems.add(place, message))
+        .ok();
+    if spec.tests.is_empty() {
+        problems.add(
+            positions.tests().unwrap_or((1, 1)),
+            "the exercise has no tests",
+        );
+    }
+    let timeouts = spec.timeouts.map(|s| s.value).unwrap_or_default();
+    let start_timeout = timeouts.start.unwrap_or(DEFAULT_START_TIMEOUT);
+    let step_timeout = timeouts.step.unwrap_or(DEFAULT_STEP_TIMEOUT);
+    let test_timeout = timeouts.test.unwrap_or(DEFAULT_TEST_TIMEOUT);
+    for (key, value) in [
+        ("start", start_timeout),
+        ("step", step_timeout),
+        ("test", test_timeout),
+    ] {
+        let place = positions.timeout(key).unwrap_or(timeouts_at);
+        problems.check(place, check_duration(&format!("timeouts.{key}"), value));
+    }
+    let (limits, limit_problems) = plan_limits(&spec.limits.map(|s| s.value).unwrap_or_default());
+    for (key, message) in limit_problems {
+        problems.add(positions.limit(key).unwrap_or(limits_at), message);
+    }
+    let entry = spec.entry.map(|s| s.value).unwrap_or_default();
+    for (index, name) in entry.iter().enumerate() {
+        problems.check(
+            positions.entry(index).unwrap_or(entry_at),
+            check_entry(name),
+        );
+    }
+    let context = TestContext {
+        defaults: StepDefaults {
+            step_timeout,
+            start_timeout,
+        },
+        test_timeout,
+        role,
+        reference: spec.reference.as_deref(),
+        positions,
+    };
+    let answers_at = at(&spec.answers);
+    let tests: Vec<TestPlan> = spec
+        .tests
+        .into_iter()
+        .enumerate()
+        .map(|(index, test)| plan_test(index, test, &context, &mut problems))
+        .collect();
+    let answers = match spec.answers.map(|s| s.value) {
+        Some(AnswersSpec::Words(words)) => AnswerSet::Words(words),
+        Some(AnswersSpec::Pattern { pattern }) => {
+            let set = AnswerSet::pattern(&pattern)
+                .map_err(|e| format!("answers: invalid pattern: {}", regex_problem(&e)));
+            problems
+                .check(answers_at, set)
+                .unwrap_or(AnswerSet::Words(Vec::new()))
+        }
+        None => AnswerSet::Words(expected_answers(&tests)),
+    };
+    if let Some(error) = SpecError::from_problems(problems.found) {
+        return Err(error);
+    }
+    Ok(Exercise {
+        id: spec.id,
+        title: localized(spec.title),
+        source: source.to_owned(),
+        reference: spec.reference,
+        entry,
+        role: role.unwrap_or(ProgramRole::Console),
+        stop: spec.program.stop,
+        traceback: spec.program.traceback,
+        start_timeout,
+        typing_timeout: DEFAULT_STEP_TIMEOUT,
+        limits,
+        answers,
+        bind_address: spec
+            .program
+            .listens
+            .and_then(|listens| listens.value.address),
+        tests,
+    })
+}
+
+/// Every `answer` the tests expect: the possible answers when the spec does not list them.
+fn expected_answers(tests: &[TestPlan]) -> Vec<String> {
+    let mut answers: Vec<String> = Vec::new();
+    for step in tests.iter().flat_map(|test| &test.steps) {
+        if let Action::Console(ConsoleAction::ExpectOutput {
+            matcher: OutputMatcher::Answer(answer),
+            ..
+        }) = &step.action
+            && !answers.contains(answer)
+        {
+            answers.push(answer.clone());
+        }
+    }
+    answers
 }
 
 /// The program's role from `listens` / `connects` (at most one of them).
@@ -103,7 +191,7 @@ fn role(program: &ProgramSpec) -> Result<ProgramRole, ((u64, u64), String)> {
             position(connects),
             "program: give `listens` (a server) or `connects` (a client), not both".into(),
         )),
-        (Some(listens), None) => Ok(match listens.value {
+        (Some(listens), None) => Ok(match listens.value.port {
             PortSpec::Tcp(port) => ProgramRole::TcpServer { port },
             PortSpec::Udp(port) => ProgramRole::UdpServer { port },
         }),
@@ -134,44 +222,59 @@ fn at<T>(spanned: &Option<Spanned<T>>) -> (u64, u64) {
 
 /// What every test of an exercise is planned against.
 struct TestContext<'a> {
-    source: &'a str,
     defaults: StepDefaults,
     test_timeout: Duration,
-    role: ProgramRole,
+    /// The program's role; `None` when `program` itself is wrong (then the steps' peers are
+    /// not checked against it, which would only repeat that problem at every step).
+    role: Option<ProgramRole>,
     reference: Option<&'a str>,
+    positions: &'a SpecPositions,
 }
 
+/// Plans the test at `index` (0-based), recording every problem of it and of its steps.
 fn plan_test(
-    number: usize,
+    index: usize,
     test: Spanned<TestSpec>,
     context: &TestContext<'_>,
-) -> Result<TestPlan, SpecError> {
+    problems: &mut Problems<'_>,
+) -> TestPlan {
+    let number = index + 1;
     let test_at = position(&test);
+    let key_at = |key: &str| context.positions.test_key(index, key).unwrap_or(test_at);
     let test = test.value;
-    let invalid_at = |(line, column): (u64, u64), message: String| SpecError::Invalid {
-        file: context.source.to_owned(),
-        line,
-        column,
-        message,
-    };
-    let mut peers = PeerState::new(context.role, context.reference);
+    let mut peers = context
+        .role
+        .map(|role| PeerState::new(role, context.reference));
     let mut steps = Vec::with_capacity(test.steps.len());
+    let mut peer_problems: Vec<String> = Vec::new();
     for spanned in test.steps {
         let step_at = position(&spanned);
-        let mut action =
-            plan_action(spanned.value, &context.defaults).map_err(|m| invalid_at(step_at, m))?;
+        let Some(mut action) =
+            problems.check(step_at, plan_action(spanned.value, &context.defaults))
+        else {
+            continue;
+        };
         for (what, duration) in action.durations_mut() {
-            check_duration(what, *duration).map_err(|m| invalid_at(step_at, m))?;
+            problems.check(step_at, check_duration(what, *duration));
         }
-        peers.check(&action).map_err(|m| invalid_at(step_at, m))?;
+        if let Some(peers) = &mut peers
+            && let Err(message) = peers.check(&action)
+            && !peer_problems.contains(&message)
+        {
+            // Said once per test: a connection never opened is one mistake, however many
+            // steps then use it.
+            problems.add(step_at, message.clone());
+            peer_problems.push(message);
+        }
         steps.push(Step {
             line: step_at.0,
             action,
         });
     }
     let timeout = test.timeout.unwrap_or(context.test_timeout);
-    check_duration("timeout", timeout)
-        .map_err(|message| invalid_at(test_at, format!("test {number}: {message}")))?;
+    if let Err(message) = check_duration("timeout", timeout) {
+        problems.add(key_at("timeout"), format!("test {number}: {message}"));
+    }
     let robustness = test.robustness.map(|spec| Robustness {
         why: localized(spec.why),
         counts: spec.counts,
@@ -179,18 +282,19 @@ fn plan_test(
     let advice_only = robustness.as_ref().is_some_and(|r| !r.counts);
     let points = match (test.points, advice_only) {
         (Some(points), true) if points > 0 => {
-            return Err(invalid_at(
-                test_at,
+            problems.add(
+                key_at("points"),
                 format!(
                     "test {number}: a robustness check that does not count gives no points; add `counts: true` to `robustness`, or remove `points`"
                 ),
-            ));
+            );
+            points
         }
         (Some(points), _) => points,
         (None, true) => 0,
         (None, false) => 1,
     };
-    Ok(TestPlan {
+    TestPlan {
         number,
         name: localized(test.name),
         points,
@@ -200,7 +304,7 @@ fn plan_test(
         tags: test.tags,
         timeout,
         steps,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -227,6 +331,16 @@ mod tests {
         plan_with(program, steps).unwrap_err().to_string()
     }
 
+    /// The problem's first line (`file:line:column: message`), without its snippet.
+    fn first_line(error: SpecError) -> String {
+        error
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     #[test]
     fn absurd_timeouts_and_limits_are_refused() {
         let err = plan("      - connect: a\n      - expect: { from: a, text: x, timeout: 3h }\n")
@@ -242,10 +356,10 @@ mod tests {
     }
 
     #[test]
-    fn a_test_timeout_out_of_range_is_reported_at_its_test() {
+    fn a_test_timeout_out_of_range_is_reported_at_its_value() {
         let yaml = "id: t\ntitle: T\nprogram: { listens: { tcp: 8888 } }\ntests:\n  - name: n\n    timeout: 2h\n    steps:\n      - connect: a\n";
         let err = Exercise::from_yaml(yaml, "t.yaml").unwrap_err().to_string();
-        assert!(err.starts_with("t.yaml:5:5: test 1: timeout"), "{err}");
+        assert!(err.starts_with("t.yaml:6:14: test 1: timeout"), "{err}");
     }
 
     #[test]
@@ -260,7 +374,7 @@ mod tests {
     fn a_client_must_connect_before_sending() {
         let err = plan("      - send: { to: a, text: hi }\n").unwrap_err();
         assert_eq!(
-            err.to_string(),
+            first_line(err),
             "t.yaml:7:9: connection `a` is not open here; add `- connect: a` before this step"
         );
     }
@@ -270,7 +384,7 @@ mod tests {
         let err =
             plan("      - connect: a\n      - send: { to: a, text: hi, hex: '00' }\n").unwrap_err();
         assert_eq!(
-            err.to_string(),
+            first_line(err),
             "t.yaml:8:9: send: give `text` or `hex`, not both"
         );
     }
@@ -450,7 +564,7 @@ mod tests {
             "{}",
             "      - differential: { oracle: port-range, count: 5 }\n",
         );
-        assert!(err.contains("unknown oracle `port-range`"), "{err}");
+        assert!(err.contains("unknown oracle `port-range` — did you mean `port-ranges`?"));
     }
 
     #[test]

@@ -62,9 +62,11 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("`{text}` is too large"))
 }
 
-/// The limits a spec sets, over the defaults, each within its range.
-pub(super) fn plan_limits(spec: &LimitsSpec) -> Result<Limits, String> {
+/// The limits a spec sets, over the defaults, each within its range; and every one that is
+/// not, named by its key (`memory`) with what is wrong.
+pub(super) fn plan_limits(spec: &LimitsSpec) -> (Limits, Vec<(&'static str, String)>) {
     let mut limits = Limits::default();
+    let mut problems = Vec::new();
     let in_range = |what: &str, value: u64, low: u64, high: u64| {
         if (low..=high).contains(&value) {
             Ok(value)
@@ -74,29 +76,74 @@ pub(super) fn plan_limits(spec: &LimitsSpec) -> Result<Limits, String> {
             ))
         }
     };
+    let size_in_range = |what: &str, value: u64, low: u64, high: u64| {
+        in_range(what, value, low, high).map_err(|_| {
+            let (value, low, high) = (size_words(value), size_words(low), size_words(high));
+            format!("limits.{what}: {value} is out of range ({low} to {high})")
+        })
+    };
+    let mut check = |key: &'static str, result: Result<u64, String>, into: &mut u64| match result {
+        Ok(value) => *into = value,
+        Err(message) => problems.push((key, message)),
+    };
     if let Some(cpu) = spec.cpu {
-        check_duration("limits.cpu", cpu)?;
-        limits.cpu_seconds = cpu.as_secs().max(1);
+        let seconds = check_duration("limits.cpu", cpu).map(|()| cpu.as_secs().max(1));
+        check("cpu", seconds, &mut limits.cpu_seconds);
     }
     if let Some(memory) = &spec.memory {
-        let bytes = parse_size(memory).map_err(|e| format!("limits.memory: {e}"))?;
-        limits.memory_bytes = in_range("memory", bytes, 16 << 20, 16 << 30)?;
+        let bytes = parse_size(memory)
+            .map_err(|e| format!("limits.memory: {e}"))
+            .and_then(|bytes| size_in_range("memory", bytes, 16 << 20, 16 << 30));
+        check("memory", bytes, &mut limits.memory_bytes);
     }
     if let Some(processes) = spec.processes {
-        limits.processes = in_range("processes", processes, 1, 4096)?;
+        let processes = in_range("processes", processes, 1, 4096);
+        check("processes", processes, &mut limits.processes);
     }
     if let Some(size) = &spec.file_size {
-        let bytes = parse_size(size).map_err(|e| format!("limits.file_size: {e}"))?;
-        limits.file_bytes = in_range("file_size", bytes, 1, 4 << 30)?;
+        let bytes = parse_size(size)
+            .map_err(|e| format!("limits.file_size: {e}"))
+            .and_then(|bytes| size_in_range("file_size", bytes, 1, 4 << 30));
+        check("file_size", bytes, &mut limits.file_bytes);
     }
     if let Some(files) = spec.open_files {
-        limits.open_files = in_range("open_files", files, 16, 65536)?;
+        let files = in_range("open_files", files, 16, 65536);
+        check("open_files", files, &mut limits.open_files);
     }
-    Ok(limits)
+    (limits, problems)
+}
+
+/// A size as a spec writes it: `16MiB`, `4GiB`, `1KiB`, `100 bytes`.
+fn size_words(bytes: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
+            return format!("{}{unit}", bytes >> shift);
+        }
+    }
+    match bytes {
+        1 => "1 byte".into(),
+        n => format!("{n} bytes"),
+    }
+}
+
+/// An exercise id: lowercase letters, digits and dashes, and the name of the exercise's
+/// folder when it has one (so `list`, which shows ids, and `show`, which finds folders, agree).
+pub(super) fn check_id(id: &str, folder: Option<&str>) -> Result<(), String> {
+    if !is_identifier(id) {
+        return Err(format!(
+            "exercise id `{id}` must be lowercase letters, digits and dashes"
+        ));
+    }
+    match folder {
+        Some(folder) if folder != id => Err(format!(
+            "id `{id}` must be the folder's name, `{folder}` (rename one of them)"
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Lowercase letters, digits and dashes.
-pub(super) fn is_identifier(id: &str) -> bool {
+fn is_identifier(id: &str) -> bool {
     !id.is_empty()
         && id
             .chars()

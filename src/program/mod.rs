@@ -58,6 +58,8 @@ pub struct RunningProgram {
     end: watch::Receiver<Option<ExitKind>>,
     /// Held open so a program reading input waits, as at a terminal, instead of seeing EOF.
     stdin: tokio::sync::Mutex<Option<ChildStdin>>,
+    /// Set once the grader has closed `stdin`.
+    input_closed: std::sync::atomic::AtomicBool,
     stdout: OutputReader,
     stderr: OutputReader,
     stopped_with: Option<i32>,
@@ -224,6 +226,7 @@ impl RunningProgram {
             path_replacements,
             end,
             stdin: tokio::sync::Mutex::new(stdin),
+            input_closed: std::sync::atomic::AtomicBool::new(false),
             stdout,
             stderr,
             stopped_with: None,
@@ -289,6 +292,13 @@ impl RunningProgram {
     /// Closes the program's standard input (Ctrl-D at a terminal: `input()` raises EOFError).
     pub async fn close_input(&self) {
         drop(self.stdin.lock().await.take());
+        self.input_closed
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether the grader has closed the program's standard input.
+    pub fn input_closed(&self) -> bool {
+        self.input_closed.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn reader(&self, stream: OutputStream) -> &OutputReader {

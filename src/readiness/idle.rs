@@ -71,6 +71,15 @@ fn sleeps_or_writes(syscall: Option<&str>) -> bool {
 /// What an idle program waits for: the keyboard when one of its threads reads standard input
 /// (descriptor 0), the network otherwise.
 pub fn waiting_for(processes: &[i32]) -> Waiting {
+    if reads_stdin(processes) {
+        Waiting::Keyboard
+    } else {
+        Waiting::Network
+    }
+}
+
+/// Whether a thread of one of `processes` is blocked reading standard input (descriptor 0).
+pub fn reads_stdin(processes: &[i32]) -> bool {
     let reads_stdin = |line: &str| {
         let mut words = line.split_whitespace();
         let number = words.next().and_then(|n| n.parse::<libc::c_long>().ok());
@@ -82,18 +91,13 @@ pub fn waiting_for(processes: &[i32]) -> Waiting {
             Some(libc::SYS_read | libc::SYS_readv | libc::SYS_pread64)
         ) && descriptor == Some(0)
     };
-    let keyboard = processes.iter().any(|&pid| {
+    processes.iter().any(|&pid| {
         procfs::threads(pid).is_some_and(|threads| {
             threads
                 .iter()
                 .any(|thread| thread.syscall().is_some_and(|line| reads_stdin(&line)))
         })
-    });
-    if keyboard {
-        Waiting::Keyboard
-    } else {
-        Waiting::Network
-    }
+    })
 }
 
 /// Whether a blocked thread, according to its `/proc/…/syscall` line, is busy: sleeping,

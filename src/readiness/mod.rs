@@ -138,6 +138,7 @@ pub async fn wait_until_settled(
         let processes = sandbox.program_processes(program.pid());
         let at_rest = !processes.is_empty()
             && idle::is_at_rest(&processes)
+            && !eof_on_its_way(program, &processes)
             && !conversation
                 .is_some_and(|tcp| input_pending(sandbox, program.pid(), tcp, closed_by_grader));
         at_rest.then_some(())
@@ -159,7 +160,15 @@ pub fn is_settled(
     let processes = sandbox.program_processes(pid);
     !processes.is_empty()
         && is_idle(&processes)
+        && !eof_on_its_way(program, &processes)
         && !conversation.is_some_and(|tcp| input_pending(sandbox, pid, tcp, closed_by_grader))
+}
+
+/// Whether the grader closed the program's stdin and the program still waits reading it: the
+/// end of input is on its way (a process forked meanwhile by the grader for another test may
+/// hold the pipe's write end for a moment, until its `exec`), not "waiting for input".
+fn eof_on_its_way(program: &RunningProgram, processes: &[i32]) -> bool {
+    program.input_closed() && idle::reads_stdin(processes)
 }
 
 /// Waits until `program` has bound UDP `port`, it ends, it is idle without having bound it,

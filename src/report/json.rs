@@ -2,7 +2,8 @@
 //!
 //! The superset of the other formats: every test with its status, points, the failed step,
 //! the problem (a stable `kind` plus the sentence a student reads), expected and received
-//! bytes (as text when they are UTF-8, and always as hex), the hint and the transcript.
+//! bytes (as text when they are UTF-8, and always as hex), the hint and the transcript, and
+//! the packets on the run's loopback when they were captured.
 
 use std::io;
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use crate::sandbox::Isolation;
 use crate::verdict::{ExerciseResult, Outcome, Problem, TestResult, diagnose};
+use crate::wire::{Packet, PacketKind};
 
 /// Identifies the format and its version.
 pub const SCHEMA: &str = "netgrade/result/v1";
@@ -66,6 +68,60 @@ struct JsonTest<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     limits_hit: Vec<String>,
     transcript: String,
+    /// The TCP segments and UDP datagrams on the run's loopback, in order (only when the
+    /// run had a network namespace of its own).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    packets: Vec<JsonPacket>,
+}
+
+/// A captured packet, with Wireshark's relative sequence numbers.
+#[derive(Serialize)]
+struct JsonPacket {
+    /// `tcp` or `udp`.
+    kind: &'static str,
+    /// TCP flags set, in Wireshark's order (`["SYN", "ACK"]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    flags: Option<Vec<&'static str>>,
+    /// TCP: sequence number relative to the sender's SYN (which is 0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u32>,
+    /// TCP, when ACK is set: acknowledgement number relative to the receiver's SYN.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ack: Option<u32>,
+    /// Payload bytes.
+    len: usize,
+    from: String,
+    to: String,
+    /// Microseconds since the program started.
+    at_us: u128,
+}
+
+fn packet(packet: &Packet) -> JsonPacket {
+    let (kind, flags, seq, ack, len) = match &packet.kind {
+        PacketKind::Tcp {
+            flags,
+            seq,
+            ack,
+            payload,
+        } => (
+            "tcp",
+            Some(flags.names()),
+            Some(*seq),
+            flags.ack.then_some(*ack),
+            *payload,
+        ),
+        PacketKind::Udp { payload } => ("udp", None, None, None, *payload),
+    };
+    JsonPacket {
+        kind,
+        flags,
+        seq,
+        ack,
+        len,
+        from: packet.from.to_string(),
+        to: packet.to.to_string(),
+        at_us: packet.at.as_micros(),
+    }
 }
 
 #[derive(Serialize)]
@@ -139,6 +195,8 @@ pub fn problem_kind(problem: &Problem) -> &'static str {
         Problem::WrongOutput { .. } => "wrong_output",
         Problem::NoOutput { .. } => "no_output",
         Problem::InputFailed { .. } => "input_failed",
+        Problem::SeveralAnswers { .. } => "several_answers",
+        Problem::WrongBindAddress { .. } => "wrong_bind_address",
         Problem::WrongExit { .. } => "wrong_exit",
         Problem::NotExited { .. } => "not_exited",
         Problem::WrongDatagram { .. } => "wrong_datagram",
@@ -214,6 +272,7 @@ pub fn render(result: &ExerciseResult) -> io::Result<String> {
                     .map(ToString::to_string)
                     .collect(),
                 transcript: test.transcript.render(None),
+                packets: test.transcript.packets.iter().map(packet).collect(),
             }
         })
         .collect();

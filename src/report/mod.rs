@@ -8,6 +8,7 @@
 mod classroom;
 mod escape;
 mod gradescope;
+mod html;
 mod json;
 mod junit;
 mod text;
@@ -74,6 +75,8 @@ pub enum Format {
     Junit,
     /// GitHub Classroom's grading reporter input (base64 JSON).
     Classroom,
+    /// One self-contained HTML page: every test with a sequence diagram of what happened.
+    Html,
 }
 
 impl Format {
@@ -85,6 +88,7 @@ impl Format {
             Format::Gradescope => "gradescope.json",
             Format::Junit => "junit.xml",
             Format::Classroom => "classroom.b64",
+            Format::Html => "html",
         }
     }
 }
@@ -158,6 +162,7 @@ pub fn render(format: Format, result: &ExerciseResult, rerun: &Rerun) -> io::Res
         Format::Gradescope => gradescope::render(result, rerun)?,
         Format::Junit => junit::render(result, rerun)?,
         Format::Classroom => classroom::render(result, rerun),
+        Format::Html => html::render(result, rerun),
     };
     text.push('\n');
     Ok(text.into_bytes())

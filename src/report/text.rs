@@ -127,6 +127,18 @@ impl<W: Write> TextReporter<W> {
     }
 
     fn summary(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        self.score(result)?;
+        for group in result.causes() {
+            self.cause(&group)?;
+        }
+        for test in result.fragile_apart() {
+            self.fragile(test)?;
+        }
+        self.out.flush()
+    }
+
+    /// The score line, and every test the grader could not run, with why.
+    fn score(&mut self, result: &ExerciseResult) -> io::Result<()> {
         let passed = result.tests.iter().filter(|t| t.passed()).count();
         let fragile = result.fragile_apart().len();
         let style = if result.all_passed() { PASS } else { FAIL };
@@ -159,11 +171,39 @@ impl<W: Write> TextReporter<W> {
             writeln!(self.out)?;
             writeln!(self.out, "{FAIL}✗ {}: {label}{FAIL:#} {text}", message.0)?;
         }
-        for group in result.causes() {
-            self.cause(&group)?;
-        }
-        for test in result.fragile_apart() {
+        Ok(())
+    }
+
+    /// The short report `netgrade watch` shows after each save: the score, the first cause in
+    /// full (or, with none, the first "works here, but fragile"), every other failed test on
+    /// its one line, then the other fragile ones.
+    pub fn brief(&mut self, result: &ExerciseResult) -> io::Result<()> {
+        self.seed = result.seed;
+        self.score(result)?;
+        let causes = result.causes();
+        let mut fragile = result.fragile_apart();
+        let mut shown: Vec<usize> = Vec::new();
+        if let Some(group) = causes.first() {
+            self.cause(group)?;
+            shown.extend(group.tests.iter().map(|t| t.number));
+        } else if let Some(test) = fragile.first() {
             self.fragile(test)?;
+            shown.push(test.number);
+        }
+        let failed: Vec<&TestResult> = result
+            .tests
+            .iter()
+            .filter(|t| matches!(t.outcome, Outcome::Failed(_)) && !shown.contains(&t.number))
+            .collect();
+        fragile.retain(|t| !shown.contains(&t.number));
+        if !failed.is_empty() {
+            writeln!(self.out)?;
+            writeln!(self.out, "{}", tr!("watch-also-failing"))?;
+        } else if !fragile.is_empty() {
+            writeln!(self.out)?;
+        }
+        for test in failed.into_iter().chain(fragile) {
+            self.test_line(test)?;
         }
         self.out.flush()
     }

@@ -134,6 +134,9 @@ impl Session<'_> {
 
     /// Types `bytes` on the program's stdin (not recorded: the caller records what it typed).
     async fn type_input(&mut self, bytes: &[u8]) -> Result<(), Problem> {
+        let line = String::from_utf8_lossy(bytes);
+        self.last_typed = Some(line.trim_end_matches(['\n', '\r']).to_owned());
+        self.awaiting_answer = true;
         self.program
             .type_input(bytes, self.exercise.typing_timeout)
             .await
@@ -159,7 +162,16 @@ impl Session<'_> {
         let (program, sandbox, conversation) = (self.program, self.sandbox, self.conversation());
         let closed_by_grader = self.closed_by_grader.clone();
         let is_settled = || is_settled(program, sandbox, conversation, &closed_by_grader);
-        let outcome = expect_output(program, stream, matcher, timeout, is_settled).await;
-        outcome.map_err(|error| output_problem(stream, expected, error, timeout, || self.waiting()))
+        // The first answer after a typed line is that line's one answer.
+        let one_answer = matches!(matcher, OutputMatcher::Answer(_)) && self.awaiting_answer;
+        let answers = one_answer.then_some(&self.exercise.answers);
+        let outcome = expect_output(program, stream, matcher, answers, timeout, is_settled).await;
+        if outcome.is_ok() && matches!(matcher, OutputMatcher::Answer(_)) {
+            self.awaiting_answer = false;
+        }
+        let input = self.last_typed.clone();
+        outcome.map_err(|error| {
+            output_problem(stream, expected, error, timeout, || self.waiting(), input)
+        })
     }
 }

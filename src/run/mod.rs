@@ -17,6 +17,7 @@ mod tests;
 mod udp_steps;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -45,6 +46,9 @@ pub struct RunSettings {
     pub only_tests: Vec<usize>,
     /// Seed of the differential tests' inputs (a fresh one per grading when absent).
     pub seed: Option<u64>,
+    /// Write each test's captured traffic to `<folder>/test-<N>.pcap` (`--pcap`); only runs
+    /// in a network namespace of their own are captured.
+    pub pcap: Option<PathBuf>,
 }
 
 impl RunSettings {
@@ -62,6 +66,7 @@ impl Default for RunSettings {
             slow: 1.0,
             only_tests: Vec::new(),
             seed: None,
+            pcap: None,
         }
     }
 }
@@ -98,6 +103,7 @@ pub async fn grade(
         command: program.clone(),
         isolation: settings.isolation,
         seed: seed.unwrap_or_default(),
+        pcap: settings.pcap.clone(),
     };
     let run = Arc::new(run);
     let selected =

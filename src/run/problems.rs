@@ -115,8 +115,15 @@ pub(super) fn output_problem(
     error: OutputError,
     waited: std::time::Duration,
     waiting: impl FnOnce() -> Waiting,
+    input: Option<String>,
 ) -> Problem {
     match error {
+        OutputError::SeveralAnswers { printed, received } => Problem::SeveralAnswers {
+            expected,
+            printed,
+            input,
+            received,
+        },
         OutputError::Wrong { received, ended } => Problem::WrongOutput {
             stream: stream.name(),
             expected,

@@ -110,6 +110,10 @@ pub(super) struct Session<'a> {
     pub(super) hostname: String,
     /// The services file the program sees (for the service-lookup oracle).
     pub(super) services: String,
+    /// The last line typed on the program's stdin (to say what an answer answered).
+    pub(super) last_typed: Option<String>,
+    /// A line was typed and its answer not yet matched (that answer must be the only one).
+    pub(super) awaiting_answer: bool,
 }
 
 impl<'a> Session<'a> {
@@ -132,6 +136,8 @@ impl<'a> Session<'a> {
             udp_peers: BTreeMap::new(),
             hostname: sandbox.hostname(),
             services: sandbox.services(),
+            last_typed: None,
+            awaiting_answer: false,
         }
     }
 
@@ -243,6 +249,9 @@ impl<'a> Session<'a> {
                 self.record(Entry::Listening {
                     address: socket.local,
                 });
+                if let Some(problem) = self.wrong_bind_address(socket.local) {
+                    return Err(Self::before_steps(problem));
+                }
                 Ok(socket.connect_address())
             }
             Err(NotListening::Ended(_)) => Err(Self::before_steps(Problem::EndedBeforeListening {
@@ -268,6 +277,9 @@ impl<'a> Session<'a> {
         match wait_until_bound(self.program, self.sandbox, port, limit, shared_table).await {
             Ok(local) => {
                 self.record(Entry::Bound { address: local });
+                if let Some(problem) = self.wrong_bind_address(local) {
+                    return Err(Self::before_steps(problem));
+                }
                 Ok(ListeningSocket { local, inode: 0 }.connect_address())
             }
             Err(NotListening::Ended(_)) => Err(Self::before_steps(Problem::EndedBeforeListening {
@@ -285,6 +297,16 @@ impl<'a> Session<'a> {
                 waiting,
             })),
         }
+    }
+
+    /// The problem when the exercise requires a bind address (`listens: { …, address }`) and
+    /// the program bound another.
+    fn wrong_bind_address(&self, local: SocketAddr) -> Option<Problem> {
+        let required = self.exercise.bind_address?;
+        (local.ip() != required).then_some(Problem::WrongBindAddress {
+            required,
+            found: local,
+        })
     }
 
     /// How the program talks TCP with the grader, if it does.

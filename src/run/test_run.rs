@@ -1,7 +1,9 @@
 //! One test's life: [`TestRun::run`] — a fresh sandbox and program start, the steps, the stop,
 //! and the [`TestResult`].
 
-use std::time::Duration;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
@@ -9,7 +11,7 @@ use super::problems::StepError;
 use super::session::{Opening, Session};
 use crate::plan::{Exercise, TestPlan};
 use crate::program::{ProgramCommand, RunningProgram};
-use crate::sandbox::{Isolation, Sandbox};
+use crate::sandbox::{Capture, Isolation, Sandbox};
 use crate::spec::TracebackSpec;
 use crate::transcript::{Entry, Transcript};
 use crate::verdict::{Failure, Outcome, Problem, TestResult};
@@ -28,6 +30,8 @@ pub(super) struct TestRun {
     pub isolation: Isolation,
     /// Seed of generated inputs.
     pub seed: u64,
+    /// Folder for each test's capture file (`--pcap`).
+    pub pcap: Option<PathBuf>,
 }
 
 impl TestRun {
@@ -69,10 +73,14 @@ impl TestRun {
         let exercise = &self.exercise;
         let sandbox = Sandbox::create(self.isolation, exercise.limits)
             .map_err(|error| format!("could not create the sandbox: {error}"))?;
+        // The run's traffic is recorded from before the program starts (its whole handshake)
+        // until right after it is stopped; a capture that cannot start costs only the packets.
+        let capture = self.start_capture(&sandbox);
         // The server a client program talks to must exist before the program starts.
         let opening = Opening::prepare(exercise.role, &sandbox)
             .await
             .map_err(|error| format!("could not open the grader's server: {error}"))?;
+        let program_started = SystemTime::now();
         let program =
             RunningProgram::spawn(&self.command, &sandbox).map_err(|error| error.to_string())?;
         let mut session = Session::new(exercise, &sandbox, &program, self.seed);
@@ -106,6 +114,9 @@ impl TestRun {
         let (mut transcript, peers) = session.finish();
         let finished = program.stop(exercise.stop, &sandbox).await;
         peers.abort();
+        if let Some(capture) = capture {
+            transcript.packets = self.finish_capture(capture, program_started, test.number);
+        }
         transcript.limits_hit = finished.limits_hit;
         transcript.path_replacements = finished.path_replacements;
         transcript.end = Some(finished.end);
@@ -114,6 +125,58 @@ impl TestRun {
         let failure = failure.or_else(|| traceback_failure(exercise, &transcript));
         Ok((transcript, failure))
     }
+}
+
+impl TestRun {
+    /// Starts recording the run's loopback (nothing on the host loopback).
+    fn start_capture(&self, sandbox: &Sandbox) -> Option<Capture> {
+        match sandbox.start_capture(self.pcap.is_some()) {
+            Ok(capture) => capture,
+            Err(error) => {
+                if self.pcap.is_some() {
+                    warn_once(&format!(
+                        "--pcap: the traffic cannot be captured here ({error})"
+                    ));
+                }
+                None
+            }
+        }
+    }
+
+    /// Stops the capture; writes `test-<number>.pcap` when asked. Returns the packets.
+    fn finish_capture(
+        &self,
+        capture: Capture,
+        program_started: SystemTime,
+        number: usize,
+    ) -> Vec<crate::wire::Packet> {
+        let captured = capture.stop(program_started);
+        if let Some(dir) = &self.pcap {
+            let path = dir.join(format!("test-{number}.pcap"));
+            if let Err(error) = captured.write_pcap(&path) {
+                warn_once(&format!("--pcap: cannot write {}: {error}", show(&path)));
+            } else if captured.full || captured.dropped > 0 {
+                eprintln!(
+                    "netgrade: {} is incomplete: {} frames kept at most, {} lost by the kernel",
+                    show(&path),
+                    crate::sandbox::MAX_FRAMES,
+                    captured.dropped
+                );
+            }
+        }
+        captured.packets
+    }
+}
+
+/// A path for a one-line message.
+fn show(path: &Path) -> String {
+    path.display().to_string().escape_debug().to_string()
+}
+
+/// Prints a warning about capturing once per grader (every test would say the same).
+fn warn_once(message: &str) {
+    static WARNED: Once = Once::new();
+    WARNED.call_once(|| eprintln!("netgrade: {message}"));
 }
 
 fn failure_may_mean_the_program_ended(problem: &Problem) -> bool {

@@ -5,9 +5,10 @@
 //! program's unprivileged identity, the run's own folder and its filesystem [`view`]; it
 //! starts the program under a small supervisor ([`child`]) so that nothing the program starts
 //! outlives it, and creates the scripted peers' sockets inside the same network namespace
-//! ([`network`]). How much of this the machine allows is decided once per grader
-//! ([`confinement`]).
+//! ([`network`]); it can record the traffic on the run's loopback ([`capture`]). How much of
+//! this the machine allows is decided once per grader ([`confinement`]).
 
+mod capture;
 mod cgroup;
 mod child;
 mod cmdline;
@@ -27,6 +28,7 @@ use std::os::fd::{AsFd, AsRawFd};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub use capture::{Capture, Captured, MAX_FRAMES, SNAP_LEN};
 pub use cgroup::CgroupUsage;
 pub use confinement::{Confinement, confinement, prepare_process};
 pub use fence::restricts_files as host_runs_are_fenced;

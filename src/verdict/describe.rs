@@ -1,6 +1,6 @@
 //! Steps and matchers in words, for "failed at step 4: client a expects exactly \"Thanks\"".
 
-use super::problem::words;
+use super::wording::words;
 use crate::plan::{
     Action, ConsoleAction, Matcher, OutputMatcher, Step, TcpAction, TcpVerb, UdpAction, UdpVerb,
 };

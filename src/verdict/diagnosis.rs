@@ -126,6 +126,11 @@ pub fn diagnose(test: &TestResult, failure: &Failure, role: ProgramRole) -> Diag
             let headline = tr!("cause-killed", end = end);
             (headline.clone(), headline)
         }
+        // Several answers to one input is one way of answering, whatever each input was.
+        None if matches!(failure.problem, Problem::SeveralAnswers { .. }) => {
+            let headline = failure.problem.explain();
+            (headline, "several-answers".to_owned())
+        }
         // Every answer printed as b'...' is one bug, whatever each test expected.
         None if prints_bytes => {
             let headline = tr!("cause-print-bytes");

@@ -10,6 +10,7 @@ mod describe;
 mod diagnosis;
 mod limits;
 mod problem;
+mod wording;
 
 use std::time::Duration;
 

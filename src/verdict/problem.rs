@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use super::wording::{addresses, answer_list, words};
 use crate::peers::ReadEnd;
 use crate::program::ProgramEnd;
 use crate::submission::NotRunnable;
@@ -47,6 +48,13 @@ pub enum Problem {
         transport: Transport,
         /// The port it should have listened on.
         port: u16,
+    },
+    /// The program listens (or is bound) on another local address than the exercise requires.
+    WrongBindAddress {
+        /// The address required.
+        required: std::net::IpAddr,
+        /// Where the program is bound.
+        found: SocketAddr,
     },
     /// The program did not listen on the port in time.
     NeverListened {
@@ -162,6 +170,17 @@ pub enum Problem {
     },
     /// Typing on the program's stdin failed.
     InputFailed { error: String },
+    /// For one input the program printed the expected answer and other possible answers.
+    SeveralAnswers {
+        /// What was expected, in words.
+        expected: String,
+        /// The answers it printed, in order.
+        printed: Vec<String>,
+        /// The input they answered (the last line typed), when there was one.
+        input: Option<String>,
+        /// The output no step had matched.
+        received: Vec<u8>,
+    },
     /// The program ended otherwise than the step expects.
     WrongExit {
         expected: Option<i32>,
@@ -201,18 +220,6 @@ pub enum Problem {
         /// Why.
         reason: NotRunnable,
     },
-}
-
-pub(super) fn words(duration: Duration) -> String {
-    humantime::format_duration(duration).to_string()
-}
-
-fn addresses(found: &[SocketAddr]) -> String {
-    found
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 impl Problem {
@@ -439,6 +446,28 @@ impl Problem {
                 waited = words(*waited)
             ),
             Problem::InputFailed { error } => tr!("problem-input-failed", error = error),
+            Problem::WrongBindAddress { required, found } => tr!(
+                "problem-wrong-bind-address",
+                found = found.to_string(),
+                required = required.to_string(),
+                port = found.port()
+            ),
+            Problem::SeveralAnswers { printed, input, .. } => {
+                let list = answer_list(printed);
+                match input {
+                    Some(input) => tr!(
+                        "problem-several-answers",
+                        count = printed.len(),
+                        printed = list,
+                        input = format!("{input:?}")
+                    ),
+                    None => tr!(
+                        "problem-several-answers-no-input",
+                        count = printed.len(),
+                        printed = list
+                    ),
+                }
+            }
             Problem::WrongExit {
                 expected: Some(code),
                 end,
@@ -521,6 +550,7 @@ impl Problem {
             | Problem::ConnectionEnded { expected, .. }
             | Problem::WrongOutput { expected, .. }
             | Problem::NoOutput { expected, .. }
+            | Problem::SeveralAnswers { expected, .. }
             | Problem::WrongDatagram { expected, .. } => Some(expected),
             _ => None,
         }
@@ -537,6 +567,7 @@ impl Problem {
             | Problem::UnexpectedData { received, .. }
             | Problem::WrongOutput { received, .. }
             | Problem::NoOutput { received, .. }
+            | Problem::SeveralAnswers { received, .. }
             | Problem::WrongDatagram { received, .. }
             | Problem::UnexpectedDatagram { received, .. } => Some(received),
             _ => None,
