@@ -78,6 +78,8 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
             TcpVerb::Expect { matcher, .. } => {
                 let wanted = match matcher {
                     Matcher::Exact(bytes) => bytes.len(),
+                    // The references end a reply with "\n".
+                    Matcher::Reply(bytes) => bytes.len() + 1,
                     _ => 1,
                 };
                 let mut got = vec![0u8; wanted];
@@ -87,7 +89,7 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
                     .read_exact(&mut got)
                     .unwrap();
             }
-            TcpVerb::ExpectClosed { .. } => {
+            TcpVerb::ExpectClosed { .. } | TcpVerb::ExpectAll { .. } => {
                 let mut rest = Vec::new();
                 clients
                     .get_mut(connection)

@@ -41,6 +41,9 @@ pub struct ExerciseSource {
     pub yaml: String,
     /// The statement (`statement.md`, and `statement.zh.md` when translated), if there is one.
     pub statement: Option<Localized>,
+    /// The exercise's folder inside the bundled pack, for a bundled exercise (its data files
+    /// are read from there, not from the disk).
+    pub bundled: Option<String>,
 }
 
 /// A pack could not be read, or an exercise was not found.
@@ -102,6 +105,7 @@ impl ExercisePack {
                                 .and_then(|f| f.contents_utf8())
                                 .map(str::to_owned)
                         }),
+                        bundled: Some(dir.path().display().to_string()),
                     })
                 })
                 .collect(),
@@ -159,7 +163,17 @@ impl ExerciseSource {
     /// folder must have the folder's name as its `id`.
     pub fn exercise(&self) -> Result<Exercise, SpecError> {
         match self.folder() {
-            Some(folder) => Exercise::from_yaml_in_folder(&self.yaml, &self.name, &folder),
+            Some(folder) => match &self.bundled {
+                Some(id) => {
+                    let read = |name: &str| {
+                        BUNDLED
+                            .get_file(Path::new(id).join(name))
+                            .map(|file| file.contents().to_vec())
+                    };
+                    Exercise::from_yaml_with_data(&self.yaml, &self.name, Some(&folder), &read)
+                }
+                None => Exercise::from_yaml_in_folder(&self.yaml, &self.name, &folder),
+            },
             None => Exercise::from_yaml(&self.yaml, &self.name),
         }
     }
@@ -229,5 +243,6 @@ pub fn read_source(spec: &Path) -> Result<ExerciseSource, PackError> {
         name,
         yaml,
         statement,
+        bundled: None,
     })
 }

@@ -122,6 +122,13 @@ pub enum Entry {
     },
     /// Stdin was closed.
     StdinClosed,
+    /// The program's folder held a file an `expect_file` step checked.
+    FileWritten {
+        /// Its path in the program's folder.
+        path: String,
+        /// What it holds.
+        bytes: Vec<u8>,
+    },
     /// Output an `expect_output` step matched.
     Printed {
         /// `stdout` or `stderr`.
@@ -299,6 +306,11 @@ impl Entry {
             }
             Entry::Typed { bytes } => tr!("entry-typed", bytes = show_bytes(bytes)),
             Entry::StdinClosed => tr!("entry-stdin-closed"),
+            Entry::FileWritten { path, bytes } => tr!(
+                "entry-file-written",
+                path = path.as_str(),
+                bytes = show_bytes(bytes)
+            ),
             Entry::Printed { stream, text } => tr!(
                 "entry-printed",
                 stream = stream.to_string(),

@@ -227,6 +227,16 @@ fn every_problem() -> Vec<Problem> {
         Problem::InputFailed {
             error: "closed".into(),
         },
+        Problem::FileMissing {
+            path: "hello.txt".into(),
+            ended: true,
+            waiting: None,
+        },
+        Problem::WrongFile {
+            path: "hello.txt".into(),
+            expected: "x".into(),
+            received: b"y".to_vec(),
+        },
         Problem::SeveralAnswers {
             expected: "system".into(),
             printed: vec!["system".into(), "user".into()],
@@ -291,6 +301,8 @@ fn every_problem() -> Vec<Problem> {
             | Problem::NoOutput { .. }
             | Problem::InputFailed { .. }
             | Problem::SeveralAnswers { .. }
+            | Problem::FileMissing { .. }
+            | Problem::WrongFile { .. }
             | Problem::WrongExit { .. }
             | Problem::NotExited { .. }
             | Problem::WrongDatagram { .. }

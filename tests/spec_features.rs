@@ -93,3 +93,247 @@ fn an_address_under_connects_is_refused() {
     assert_eq!(output.status.code(), Some(2), "{text}");
     assert!(text.contains("`address` goes with `listens`"), "{text}");
 }
+
+/// A submission folder holding one program `name` with `source`.
+fn program(name: &str, source: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, source).unwrap();
+    (dir, path)
+}
+
+fn kinds(document: &serde_json::Value) -> Vec<String> {
+    document["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|test| match test["failure"]["kind"].as_str() {
+            Some(kind) => kind.to_owned(),
+            None => test["status"].as_str().unwrap_or("?").to_owned(),
+        })
+        .collect()
+}
+
+const ARGUMENTS: &str = "id: feature
+title: Arguments
+program: { args: [alpha, two words] }
+tests:
+  - name: the exercise's arguments
+    steps:
+      - expect_output: { contains: \"['alpha', 'two words']\" }
+  - name: this test's own
+    args: [beta]
+    steps:
+      - expect_output: { contains: \"['beta']\" }
+";
+
+#[test]
+fn program_arguments_come_from_the_exercise_or_the_test() {
+    let pack = pack(ARGUMENTS, &[]);
+    let (_dir, path) = program("args.py", "import sys\nprint(sys.argv[1:])\n");
+    let (code, document) = grade(&pack, &path);
+    assert_eq!(code, 0, "{document:#}");
+    let (_dir, path) = program("args.py", "print(['alpha', 'two words'])\n");
+    let (code, document) = grade(&pack, &path);
+    assert_eq!(code, 1, "{document:#}");
+    assert_eq!(kinds(&document), ["passed", "wrong_output"], "{document:#}");
+}
+
+/// 1000 bytes, none of them a line end.
+fn hello() -> Vec<u8> {
+    (0..1000u32).map(|i| b'a' + (i % 26) as u8).collect()
+}
+
+const FILE_SERVER: &str = "id: feature
+title: File server
+files: [hello.txt]
+program: { listens: { tcp: 8888 } }
+tests:
+  - name: sends the file asked for, then closes
+    steps:
+      - connect: a
+      - send: { to: a, text: \"hello.txt\\n\" }
+      - expect_all: { from: a, file: hello.txt }
+";
+
+/// A server that sends the file a client names, in `chunk`-byte pieces, then `ending`.
+fn file_server(chunk: usize, ending: &str) -> String {
+    format!(
+        "import socket, time
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('', 8888))
+server.listen()
+while True:
+    connection, _ = server.accept()
+    name = connection.recv(1024).decode().strip()
+    with open(name, 'rb') as f:
+        data = f.read()
+    for start in range(0, len(data), {chunk}):
+        connection.send(data[start:start + {chunk}])
+        time.sleep(0.01)
+{ending}
+"
+    )
+}
+
+#[test]
+fn expect_all_reads_a_file_sent_in_pieces_until_the_close() {
+    let pack = pack(FILE_SERVER, &[("hello.txt", &hello())]);
+    let cases = [
+        (file_server(100, "    connection.close()"), "passed"),
+        (
+            file_server(100, "    connection.send(b'EOF')\n    connection.close()"),
+            "wrong_reply",
+        ),
+        (file_server(1000, "    time.sleep(30)"), "not_closed"),
+    ];
+    for (source, kind) in cases {
+        let (_dir, path) = program("server.py", &source);
+        let (_, document) = grade(&pack, &path);
+        assert_eq!(kinds(&document), [kind], "{source}\n{document:#}");
+    }
+}
+
+const FILE_CLIENT: &str = "id: feature
+title: Download client
+grader_files: [hello.txt]
+program: { connects: { tcp: 8888 }, args: [saved.txt] }
+tests:
+  - name: saves what the server sends
+    steps:
+      - accept: server
+      - send: { to: server, file: hello.txt }
+      - close: server
+      - expect_file: { path: saved.txt, file: hello.txt }
+";
+
+/// A client that saves everything the server sends under the name it is given.
+const SAVING_CLIENT: &str = "import socket, sys
+client = socket.create_connection(('127.0.0.1', 8888))
+data = b''
+while True:
+    piece = client.recv(4096)
+    if not piece:
+        break
+    data += piece
+client.close()
+with open(sys.argv[1], 'wb') as f:
+    f.write(data)
+";
+
+#[test]
+fn expect_file_checks_the_file_a_client_saved() {
+    let pack = pack(FILE_CLIENT, &[("hello.txt", &hello())]);
+    let cases = [
+        (SAVING_CLIENT.to_owned(), "passed"),
+        // Saved under another name: the file the test asks for is never there.
+        (
+            SAVING_CLIENT.replace("sys.argv[1]", "'download.txt'"),
+            "file_missing",
+        ),
+        // Text mode with a line end added: not the same bytes.
+        (
+            SAVING_CLIENT.replace("f.write(data)", "f.write(data + b'\\n')"),
+            "wrong_file",
+        ),
+    ];
+    for (source, kind) in cases {
+        let (_dir, path) = program("client.py", &source);
+        let (_, document) = grade(&pack, &path);
+        assert_eq!(kinds(&document), [kind], "{source}\n{document:#}");
+    }
+}
+
+#[test]
+fn a_grader_file_is_not_given_to_the_program() {
+    let pack = pack(FILE_CLIENT, &[("hello.txt", &hello())]);
+    // A client that copies the file from its folder instead of downloading it.
+    let copier = "import shutil, socket, sys
+socket.create_connection(('127.0.0.1', 8888))
+shutil.copy('hello.txt', sys.argv[1])
+";
+    let (_dir, path) = program("client.py", copier);
+    let (code, document) = grade(&pack, &path);
+    assert_eq!(code, 1, "{document:#}");
+    assert_ne!(kinds(&document), ["passed"], "{document:#}");
+}
+
+const TIME_SERVER: &str = "id: feature
+title: Time server
+program: { listens: { tcp: 8888 } }
+tests:
+  - name: says the time now
+    steps:
+      - connect: a
+      - expect: { from: a, contains: \"time {now}\" }
+";
+
+#[test]
+fn now_accepts_the_current_time_and_not_another() {
+    let pack = pack(TIME_SERVER, &[]);
+    let server = |time: &str| {
+        format!(
+            "import socket, time
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('', 8888))
+server.listen()
+while True:
+    connection, _ = server.accept()
+    connection.send(('time ' + {time} + '\\n').encode())
+    connection.close()
+"
+        )
+    };
+    let (_dir, path) = program("server.py", &server("time.strftime('%H:%M:%S')"));
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(kinds(&document), ["passed"], "{document:#}");
+    let an_hour_ago = "time.strftime('%H:%M:%S', time.localtime(time.time() - 3600))";
+    let (_dir, path) = program("server.py", &server(an_hour_ago));
+    let (_, document) = grade(&pack, &path);
+    // The server closes after its one reply, which never matched.
+    assert_eq!(kinds(&document), ["connection_ended"], "{document:#}");
+    let expected = first_failure(&document)["expected"].as_str().unwrap_or("");
+    assert!(expected.contains("{now} is the time now"), "{document:#}");
+}
+
+/// Validation messages for a pack whose spec is `yaml`.
+fn validation(yaml: &str) -> String {
+    let pack = pack(yaml, &[("hello.txt", b"hello\n")]);
+    let output = netgrade()
+        .arg("validate")
+        .arg(pack.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{yaml}\n{text}");
+    text
+}
+
+#[test]
+fn data_file_mistakes_are_spec_errors_at_their_line() {
+    let unlisted = FILE_SERVER.replace("files: [hello.txt]\n", "");
+    let text = validation(&unlisted);
+    assert!(
+        text.contains("`file: hello.txt` is not one of the exercise's data files"),
+        "{text}"
+    );
+    assert!(text.contains(":9:"), "{text}");
+    let missing = FILE_SERVER.replace("files: [hello.txt]", "files: [hello.txt, gone.txt]");
+    let text = validation(&missing);
+    assert!(
+        text.contains("`gone.txt` is not in the exercise's folder"),
+        "{text}"
+    );
+    let escaping = FILE_CLIENT.replace("path: saved.txt", "path: ../saved.txt");
+    let text = validation(&escaping);
+    assert!(text.contains("expect_file"), "{text}");
+    let now_in_text = TIME_SERVER.replace("contains: \"time {now}\"", "text: \"{now}\"");
+    let text = validation(&now_in_text);
+    assert!(
+        text.contains("`{now}` works in `contains` and `line`"),
+        "{text}"
+    );
+}

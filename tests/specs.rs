@@ -67,7 +67,7 @@ fn an_unknown_key_names_its_place_and_the_expected_keys() {
     );
     assert!(
         text.contains(
-            "expected one of name, points, hint, robustness, visibility, tags, timeout, steps"
+            "expected one of name, points, hint, robustness, visibility, tags, timeout, args, steps"
         ),
         "{text}"
     );

@@ -366,6 +366,46 @@ impl TcpClient {
         }
     }
 
+    /// Reads until the program closes the connection (FIN) and returns everything received;
+    /// gives up early when `is_idle()` says the program waits for input with the connection
+    /// still open. A reset is an error.
+    pub async fn receive_until_closed(
+        &mut self,
+        timeout: Duration,
+        mut is_idle: impl FnMut() -> bool,
+    ) -> Result<Vec<u8>, ExpectError> {
+        let started = Instant::now();
+        let deadline = started + timeout;
+        let mut slice = Duration::from_millis(2);
+        loop {
+            match self.read_more((Instant::now() + slice).min(deadline)).await {
+                ReadOutcome::Data => slice = Duration::from_millis(2),
+                ReadOutcome::End(ReadEnd::Closed) => return Ok(std::mem::take(&mut self.received)),
+                ReadOutcome::End(how) => {
+                    return Err(ExpectError::Ended {
+                        how,
+                        received: self.received.clone(),
+                    });
+                }
+                ReadOutcome::TimedOut if Instant::now() >= deadline => {
+                    return Err(ExpectError::TimedOut {
+                        received: self.received.clone(),
+                        waited: timeout,
+                    });
+                }
+                ReadOutcome::TimedOut => {
+                    if is_idle() && !super::kernel_has_input(&self.stream) {
+                        return Err(ExpectError::Idle {
+                            received: self.received.clone(),
+                            waited: started.elapsed(),
+                        });
+                    }
+                    slice = next_slice(slice);
+                }
+            }
+        }
+    }
+
     /// Half-close: sends FIN, keeps reading.
     pub async fn shutdown(&mut self) -> io::Result<()> {
         self.stream.shutdown().await

@@ -57,6 +57,13 @@ pub enum TcpVerb {
         /// How long to wait.
         timeout: Duration,
     },
+    /// Read until the program closes the connection, then check everything received.
+    ExpectAll {
+        /// What all of it must be (or contain).
+        matcher: Matcher,
+        /// How long to wait for the close.
+        timeout: Duration,
+    },
     /// Nothing may arrive for a while.
     ExpectNothing {
         /// For how long.
@@ -137,6 +144,15 @@ pub enum ConsoleAction {
         /// How long to wait.
         timeout: Duration,
     },
+    /// A file the program writes in its folder.
+    ExpectFile {
+        /// Its path in the program's folder.
+        path: String,
+        /// What the whole file must be (or contain).
+        matcher: Matcher,
+        /// How long to wait for it.
+        timeout: Duration,
+    },
     /// Type generated inputs and expect the reference's answers.
     Differential {
         /// The reference and its generator.
@@ -186,6 +202,7 @@ impl Action {
                 TcpVerb::Connect { timeout }
                 | TcpVerb::Accept { timeout }
                 | TcpVerb::Expect { timeout, .. }
+                | TcpVerb::ExpectAll { timeout, .. }
                 | TcpVerb::ExpectClosed { timeout } => vec![("timeout", timeout)],
                 TcpVerb::Send {
                     pieces: Some((_, pause)),
@@ -206,6 +223,7 @@ impl Action {
             Action::Console(console) => match console {
                 ConsoleAction::ExpectOutput { timeout, .. }
                 | ConsoleAction::ExpectExit { timeout, .. }
+                | ConsoleAction::ExpectFile { timeout, .. }
                 | ConsoleAction::Differential { timeout, .. } => vec![("timeout", timeout)],
                 ConsoleAction::Type { .. } | ConsoleAction::CloseStdin => Vec::new(),
             },

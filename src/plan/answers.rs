@@ -10,7 +10,9 @@
 
 use regex::Regex;
 
-use super::matchers::fold;
+use super::TestPlan;
+use super::action::{Action, ConsoleAction};
+use super::matchers::{OutputMatcher, fold};
 
 /// Every answer a console program can give.
 #[derive(Debug, Clone)]
@@ -186,6 +188,22 @@ pub fn judge_answer(answers: &AnswerSet, expected: &str, output: &str, ended: bo
         (Some(_), _) => Judgement::Several(given),
         (None, _) => Judgement::NotThere,
     }
+}
+
+/// Every `answer` the tests expect: the possible answers when the spec does not list them.
+pub(super) fn expected_answers(tests: &[TestPlan]) -> Vec<String> {
+    let mut answers: Vec<String> = Vec::new();
+    for step in tests.iter().flat_map(|test| &test.steps) {
+        if let Action::Console(ConsoleAction::ExpectOutput {
+            matcher: OutputMatcher::Answer(answer),
+            ..
+        }) = &step.action
+            && !answers.contains(answer)
+        {
+            answers.push(answer.clone());
+        }
+    }
+    answers
 }
 
 #[cfg(test)]

@@ -150,6 +150,21 @@ pub fn first_difference(expected: &[u8], received: &[u8]) -> usize {
         .unwrap_or(expected.len().min(received.len()))
 }
 
+/// Whether `matcher` accepts all of `received` (everything a connection carried before it
+/// closed, or a whole file): `Exact`, `Reply` and `Count` must be all of it, `Contains` and
+/// `Regex` may match inside it, `Line` must be its only line.
+pub fn matches_whole(matcher: &Matcher, received: &[u8]) -> bool {
+    match matcher {
+        Matcher::Exact(expected) => received == expected.as_slice(),
+        Matcher::Reply(expected) => is_reply(expected, received),
+        Matcher::Count(count) => received.len() == *count,
+        Matcher::Contains(_) | Matcher::Regex(_) => {
+            matches!(check(matcher, received, 0), MatchState::Matched(_))
+        }
+        Matcher::Line(_) => check(matcher, received, 0) == MatchState::Matched(received.len()),
+    }
+}
+
 /// Folds `text` for comparison. Returns the folded text and, for each of its bytes, the byte
 /// range in `text` of the character it came from (to map a match back to the output).
 pub fn fold(text: &str) -> (String, Vec<(usize, usize)>) {

@@ -12,7 +12,9 @@
 
 pub mod action;
 mod answers;
+mod data;
 pub mod matchers;
+pub mod now;
 mod peer_checks;
 mod steps;
 mod validate;
@@ -22,8 +24,10 @@ use std::time::Duration;
 
 pub use action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
 pub use answers::{AnswerSet, Judgement, judge_answer};
+pub use data::{DataFiles, DataReader};
 pub use matchers::{
     MatchState, Matcher, OutputMatcher, check, find_output, first_difference, fold, is_reply,
+    matches_whole,
 };
 pub use values::{MAX_DURATION, check_entry, parse_hex, parse_size};
 
@@ -135,6 +139,10 @@ pub struct Exercise {
     pub answers: AnswerSet,
     /// The local address a server must bind, when the exercise requires one.
     pub bind_address: Option<std::net::IpAddr>,
+    /// Arguments the program is started with, after its command's own.
+    pub args: Vec<String>,
+    /// Data files written into every run's folder before the program starts.
+    pub files: DataFiles,
     /// The tests, in spec order.
     pub tests: Vec<TestPlan>,
 }
@@ -158,6 +166,8 @@ pub struct TestPlan {
     pub tags: Vec<String>,
     /// Limit for the whole test.
     pub timeout: Duration,
+    /// The program's arguments in this test, when they differ from the exercise's.
+    pub args: Option<Vec<String>>,
     /// The script.
     pub steps: Vec<Step>,
 }

@@ -5,22 +5,26 @@
 use std::time::Duration;
 
 use super::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
+use super::data::{DataFiles, is_folder_path};
 use super::matchers::{Matcher, OutputMatcher, fold};
+use super::now::{NOW, mentions_now};
 use super::values::payload;
 use super::{DEFAULT_ACCEPT_WAIT, DEFAULT_PIECE_PAUSE, MAX_DATAGRAM_BYTES, MAX_DIFFERENTIAL_CASES};
 use crate::differential::Oracle;
 use crate::program::OutputStream;
 use crate::spec::{
-    DatagramSpec, ExpectDatagramSpec, ExpectOutputSpec, ExpectSpec, SendSpec, StepSpec, StreamSpec,
-    closest,
+    DatagramSpec, ExpectDatagramSpec, ExpectFileSpec, ExpectOutputSpec, ExpectSpec, SendSpec,
+    StepSpec, StreamSpec, closest,
 };
 
-/// The exercise-wide defaults a step falls back on.
-pub(super) struct StepDefaults {
+/// The exercise-wide defaults a step falls back on, and its data files.
+pub(super) struct StepDefaults<'a> {
     /// `timeouts.step`.
     pub step_timeout: Duration,
     /// `timeouts.start` (an `accept` waits for a program that is still starting).
     pub start_timeout: Duration,
+    /// The exercise's data files (for `file:` payloads).
+    pub data: &'a DataFiles,
 }
 
 fn tcp(connection: String, verb: TcpVerb) -> Action {
@@ -32,7 +36,7 @@ fn udp(peer: String, verb: UdpVerb) -> Action {
 }
 
 /// Plans one step.
-pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Action, String> {
+pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults<'_>) -> Result<Action, String> {
     let step_timeout = defaults.step_timeout;
     Ok(match step {
         StepSpec::Connect(client) => tcp(
@@ -48,18 +52,39 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Act
                 timeout: defaults.start_timeout.max(step_timeout),
             },
         ),
-        StepSpec::Send(send) => plan_send(send)?,
+        StepSpec::Send(send) => plan_send(send, defaults.data)?,
         StepSpec::Expect(expect) => {
             let ExpectSpec { from, timeout, .. } = &expect;
             let (from, timeout) = (from.clone(), timeout.unwrap_or(step_timeout));
             tcp(
                 from,
                 TcpVerb::Expect {
-                    matcher: plan_matcher(MatcherFields::from(expect), "expect")?,
+                    matcher: plan_matcher(MatcherFields::from(expect), "expect", defaults.data)?,
                     timeout,
                 },
             )
         }
+        StepSpec::ExpectAll(expect) => {
+            let ExpectSpec { from, timeout, .. } = &expect;
+            let (from, timeout) = (from.clone(), timeout.unwrap_or(step_timeout));
+            if expect.line.is_some() {
+                return Err(
+                    "expect_all: `line` reads one line; for all the program sends before it closes, give `text`, `file`, `contains` or `regex`".into(),
+                );
+            }
+            tcp(
+                from,
+                TcpVerb::ExpectAll {
+                    matcher: plan_matcher(
+                        MatcherFields::from(expect),
+                        "expect_all",
+                        defaults.data,
+                    )?,
+                    timeout,
+                },
+            )
+        }
+        StepSpec::ExpectFile(spec) => plan_expect_file(spec, step_timeout, defaults.data)?,
         StepSpec::ExpectNothing(spec) => tcp(
             spec.from,
             TcpVerb::ExpectNothing {
@@ -87,7 +112,11 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Act
             udp(
                 at,
                 UdpVerb::Expect {
-                    matcher: plan_matcher(MatcherFields::from(spec), "expect_datagram")?,
+                    matcher: plan_matcher(
+                        MatcherFields::from(spec),
+                        "expect_datagram",
+                        defaults.data,
+                    )?,
                     timeout,
                 },
             )
@@ -137,6 +166,67 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults) -> Result<Act
     })
 }
 
+/// The bytes of data file `name`, when the step names one (it must be listed in `files:` or `grader_files:`).
+fn data_file(name: Option<&str>, data: &DataFiles, step: &str) -> Result<Option<Vec<u8>>, String> {
+    let Some(name) = name else {
+        return Ok(None);
+    };
+    match data.get(name) {
+        Some(bytes) => Ok(Some(bytes.to_vec())),
+        None => Err(format!(
+            "{step}: `file: {name}` is not one of the exercise's data files; list it in `files:` (given to the program too) or `grader_files:`"
+        )),
+    }
+}
+
+/// `expect_file`: the path stays in the program's folder; exactly one of `text`, `hex`,
+/// `file` (the whole file) or `contains`.
+fn plan_expect_file(
+    spec: ExpectFileSpec,
+    step_timeout: Duration,
+    data: &DataFiles,
+) -> Result<Action, String> {
+    if !is_folder_path(&spec.path) {
+        return Err(format!(
+            "expect_file: `{}` must be a path inside the program's folder (relative, no `..`)",
+            spec.path
+        ));
+    }
+    let given = [
+        spec.text.is_some(),
+        spec.hex.is_some(),
+        spec.file.is_some(),
+        spec.contains.is_some(),
+    ]
+    .into_iter()
+    .filter(|g| *g)
+    .count();
+    if given != 1 {
+        return Err(format!(
+            "expect_file: give exactly one of `text`, `hex`, `file`, `contains` (found {given})"
+        ));
+    }
+    let matcher = match spec.contains {
+        Some(needle) if needle.is_empty() => {
+            return Err("expect_file: `contains` must not be empty".into());
+        }
+        Some(needle) => Matcher::Contains(needle.into_bytes()),
+        None => {
+            let file = data_file(spec.file.as_deref(), data, "expect_file")?;
+            match (spec.text, spec.hex, file) {
+                // An empty file is a file too.
+                (Some(text), None, None) if text.is_empty() => Matcher::Exact(Vec::new()),
+                (text, hex, file) => Matcher::Exact(payload(text, hex, file, None, "expect_file")?),
+            }
+        }
+    };
+    Ok(Action::Console(ConsoleAction::ExpectFile {
+        path: spec.path,
+        matcher,
+        timeout: spec.timeout.unwrap_or(step_timeout),
+    }))
+}
+
 /// Why a regular expression does not compile, on one line: `unclosed group`, not the
 /// pattern drawn with a caret under it over four lines.
 pub(super) fn regex_problem(error: &regex::Error) -> String {
@@ -146,8 +236,9 @@ pub(super) fn regex_problem(error: &regex::Error) -> String {
     last.strip_prefix("error: ").unwrap_or(last).to_owned()
 }
 
-fn plan_send(send: SendSpec) -> Result<Action, String> {
-    let bytes = payload(send.text, send.hex, send.repeat, "send")?;
+fn plan_send(send: SendSpec, data: &DataFiles) -> Result<Action, String> {
+    let file = data_file(send.file.as_deref(), data, "send")?;
+    let bytes = payload(send.text, send.hex, file, send.repeat, "send")?;
     let pieces = match send.piece_size {
         Some(0) => return Err("send: `piece_size` must be at least 1".into()),
         Some(size) => Some((size, send.pause.unwrap_or(DEFAULT_PIECE_PAUSE))),
@@ -163,7 +254,7 @@ fn plan_datagram(spec: DatagramSpec) -> Result<Action, String> {
     let bytes = match (&spec.text, &spec.hex) {
         // An empty datagram is a real UDP message (unlike an empty TCP send).
         (Some(text), None) if text.is_empty() => Vec::new(),
-        _ => payload(spec.text, spec.hex, spec.repeat, "datagram")?,
+        _ => payload(spec.text, spec.hex, None, spec.repeat, "datagram")?,
     };
     if bytes.len() > MAX_DATAGRAM_BYTES {
         return Err(format!(
@@ -178,6 +269,7 @@ fn plan_datagram(spec: DatagramSpec) -> Result<Action, String> {
 struct MatcherFields {
     text: Option<String>,
     hex: Option<String>,
+    file: Option<String>,
     repeat: Option<u32>,
     contains: Option<String>,
     regex: Option<String>,
@@ -191,6 +283,7 @@ impl From<ExpectSpec> for MatcherFields {
         MatcherFields {
             text: spec.text,
             hex: spec.hex,
+            file: spec.file,
             repeat: spec.repeat,
             contains: spec.contains,
             regex: spec.regex,
@@ -206,6 +299,7 @@ impl From<ExpectDatagramSpec> for MatcherFields {
         MatcherFields {
             text: spec.text,
             hex: spec.hex,
+            file: None,
             repeat: spec.repeat,
             contains: spec.contains,
             regex: spec.regex,
@@ -218,10 +312,11 @@ impl From<ExpectDatagramSpec> for MatcherFields {
 
 /// Exactly one matcher key, compiled. The message names which keys the step has, so it
 /// reads right for both `expect` and `expect_datagram`.
-fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
+fn plan_matcher(fields: MatcherFields, step: &str, data: &DataFiles) -> Result<Matcher, String> {
     let MatcherFields {
         text,
         hex,
+        file,
         repeat,
         contains,
         regex,
@@ -232,6 +327,7 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
     let given = [
         text.is_some(),
         hex.is_some(),
+        file.is_some(),
         contains.is_some(),
         regex.is_some(),
         line.is_some(),
@@ -243,7 +339,9 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
     .count();
     if given != 1 {
         let keys = if step == "expect" {
-            "`text`, `hex`, `reply`, `line`, `contains`, `regex`, `bytes`"
+            "`text`, `hex`, `file`, `reply`, `line`, `contains`, `regex`, `bytes`"
+        } else if step == "expect_all" {
+            "`text`, `hex`, `file`, `reply`, `contains`, `regex`, `bytes`"
         } else {
             "`text`, `hex`, `reply`, `contains`, `regex`"
         };
@@ -254,8 +352,18 @@ fn plan_matcher(fields: MatcherFields, step: &str) -> Result<Matcher, String> {
     if repeat.is_some() && text.is_none() && hex.is_none() {
         return Err(format!("{step}: `repeat` goes with `text` or `hex`"));
     }
-    Ok(if text.is_some() || hex.is_some() {
-        Matcher::Exact(payload(text, hex, repeat, step)?)
+    if [&text, &reply]
+        .into_iter()
+        .flatten()
+        .any(|t| mentions_now(t))
+    {
+        return Err(format!(
+            "{step}: `{NOW}` works in `contains` and `line` (a time is matched within a few seconds, not as exact bytes)"
+        ));
+    }
+    Ok(if text.is_some() || hex.is_some() || file.is_some() {
+        let file = data_file(file.as_deref(), data, step)?;
+        Matcher::Exact(payload(text, hex, file, repeat, step)?)
     } else if let Some(reply) = reply {
         if reply.is_empty() {
             return Err(format!("{step}: `reply` must not be empty"));
@@ -310,6 +418,14 @@ fn plan_expect_output(spec: ExpectOutputSpec, step_timeout: Duration) -> Result<
         ));
     }
     let folds_to_nothing = |text: &str| fold(text).0.is_empty();
+    if keywords
+        .iter()
+        .flatten()
+        .chain(&answer)
+        .any(|t| mentions_now(t))
+    {
+        return Err(format!("expect_output: `{NOW}` works in `contains`"));
+    }
     let matcher = if let Some(text) = contains {
         if folds_to_nothing(&text) {
             return Err("expect_output: `contains` must have more than whitespace".into());

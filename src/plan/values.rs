@@ -1,11 +1,12 @@
 //! Single values of a spec, checked and converted: durations, sizes, limits, entry names,
-//! identifiers and payloads (`text`/`hex` with `repeat`).
+//! identifiers, payloads (`text`/`hex`/`file` with `repeat`) and texts in each language.
 
 use std::time::Duration;
 
 use super::MAX_PAYLOAD_BYTES;
+use crate::i18n::Localized;
 use crate::sandbox::Limits;
-use crate::spec::LimitsSpec;
+use crate::spec::{LimitsSpec, TextSpec};
 
 /// Longest time limit a spec may set: a test that needs longer is not a beginner's exercise,
 /// and an absurd value would let one submission hold a grading slot for hours.
@@ -154,14 +155,22 @@ fn is_identifier(id: &str) -> bool {
 pub(super) fn payload(
     text: Option<String>,
     hex: Option<String>,
+    file: Option<Vec<u8>>,
     repeat: Option<u32>,
     step: &str,
 ) -> Result<Vec<u8>, String> {
-    let unit = match (text, hex) {
-        (Some(text), None) => text.into_bytes(),
-        (None, Some(hex)) => parse_hex(&hex).map_err(|e| format!("{step}: `hex`: {e}"))?,
-        (Some(_), Some(_)) => return Err(format!("{step}: give `text` or `hex`, not both")),
-        (None, None) => return Err(format!("{step}: give the bytes as `text` or `hex`")),
+    let unit = match (text, hex, file) {
+        (Some(text), None, None) => text.into_bytes(),
+        (None, Some(hex), None) => parse_hex(&hex).map_err(|e| format!("{step}: `hex`: {e}"))?,
+        (None, None, Some(file)) => file,
+        (None, None, None) => {
+            return Err(format!("{step}: give the bytes as `text`, `hex` or `file`"));
+        }
+        _ => {
+            return Err(format!(
+                "{step}: give exactly one of `text`, `hex` and `file`"
+            ));
+        }
     };
     let times = repeat.unwrap_or(1);
     if times == 0 {
@@ -194,6 +203,14 @@ pub fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
             u8::from_str_radix(pair, 16).map_err(|_| format!("`{pair}` is not a hex byte"))
         })
         .collect()
+}
+
+/// A text of the spec, in every language it gives.
+pub(super) fn localized(text: TextSpec) -> Localized {
+    match text {
+        TextSpec::Plain(text) => Localized::plain(text),
+        TextSpec::ByLanguage { en, zh } => Localized { en, zh },
+    }
 }
 
 #[cfg(test)]

@@ -29,6 +29,9 @@ pub struct ProgramCommand {
     /// Where the submission's files came from: (path in the run's folder, the original), so
     /// messages can name the student's own files.
     pub origins: Vec<(PathBuf, PathBuf)>,
+    /// The exercise's data files (`files:`), written into every run's folder beside the
+    /// submission's.
+    pub data_files: Vec<(String, std::sync::Arc<[u8]>)>,
 }
 
 /// Forks and staging exclude each other. A staged executable is written through a descriptor;
@@ -38,11 +41,25 @@ pub struct ProgramCommand {
 pub(super) static FORK_LOCK: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 impl ProgramCommand {
+    /// The command with `args` after its own arguments (shown after it too).
+    pub fn with_args(&self, args: &[String]) -> ProgramCommand {
+        let mut command = self.clone();
+        for arg in args {
+            command.argv.push(ProgramArg::Plain(arg.into()));
+            command.display.push(' ');
+            command.display.push_str(arg);
+        }
+        command
+    }
+
     /// Stages the files into the run's folder and returns the argv the program gets there.
     pub(super) fn prepare(&self, sandbox: &Sandbox) -> io::Result<Vec<OsString>> {
         if let Some(files) = &self.files {
             let _no_forks = FORK_LOCK.write().unwrap_or_else(PoisonError::into_inner);
             sandbox.stage_folder(files.path())?;
+        }
+        for (name, bytes) in &self.data_files {
+            sandbox.stage_file(name, bytes)?;
         }
         let folder = sandbox.program_folder();
         Ok(self

@@ -197,6 +197,8 @@ pub fn problem_kind(problem: &Problem) -> &'static str {
         Problem::InputFailed { .. } => "input_failed",
         Problem::SeveralAnswers { .. } => "several_answers",
         Problem::WrongBindAddress { .. } => "wrong_bind_address",
+        Problem::FileMissing { .. } => "file_missing",
+        Problem::WrongFile { .. } => "wrong_file",
         Problem::WrongExit { .. } => "wrong_exit",
         Problem::NotExited { .. } => "not_exited",
         Problem::WrongDatagram { .. } => "wrong_datagram",

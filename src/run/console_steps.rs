@@ -9,12 +9,14 @@ use super::problems::{StepProblem, output_problem};
 use super::session::Session;
 use crate::differential::Oracle;
 use crate::peers::expect_output;
-use crate::plan::{ConsoleAction, OutputMatcher};
+use crate::plan::{ConsoleAction, Matcher, OutputMatcher, matches_whole, now};
 use crate::program::{ExitKind, OutputStream, ProgramEnd};
 use crate::readiness::is_settled;
 use crate::tr;
 use crate::transcript::Entry;
-use crate::verdict::{Problem, describe_output_matcher, error_words};
+use crate::verdict::{
+    Problem, describe_clock, describe_matcher, describe_output_matcher, error_words,
+};
 
 impl Session<'_> {
     /// Plays one console step.
@@ -35,8 +37,16 @@ impl Session<'_> {
                 matcher,
                 timeout,
             } => {
-                let matcher = matcher.with_hostname(&self.hostname);
-                let text = self.expect_output(*stream, &matcher, *timeout).await?;
+                let mut matcher = matcher.with_hostname(&self.hostname);
+                let mut clock = String::new();
+                if matcher.mentions_now() {
+                    let times = now::times_from_now(*timeout);
+                    clock = describe_clock(&times);
+                    matcher = matcher.at_times(&times);
+                }
+                let text = self
+                    .expect_output(*stream, &matcher, *timeout, &clock)
+                    .await?;
                 self.record(Entry::Printed {
                     stream: stream.name(),
                     text,
@@ -52,6 +62,17 @@ impl Session<'_> {
                     .into());
                 }
                 self.record(Entry::Exited { end });
+            }
+            ConsoleAction::ExpectFile {
+                path,
+                matcher,
+                timeout,
+            } => {
+                let bytes = self.expect_file(path, matcher, *timeout).await?;
+                self.record(Entry::FileWritten {
+                    path: path.clone(),
+                    bytes,
+                });
             }
             ConsoleAction::Differential {
                 oracle,
@@ -77,7 +98,7 @@ impl Session<'_> {
             let answer = OutputMatcher::Answer(case.answer.clone());
             let outcome = match self.type_input(line.as_bytes()).await {
                 Ok(()) => self
-                    .expect_output(OutputStream::Stdout, &answer, timeout)
+                    .expect_output(OutputStream::Stdout, &answer, timeout, "")
                     .await
                     .map(|_| ()),
                 Err(problem) => Err(problem),
@@ -100,6 +121,48 @@ impl Session<'_> {
             count,
         });
         Ok(())
+    }
+
+    /// Waits until the program's folder holds `path` as `matcher` wants it; gives up once the
+    /// program has ended or is idle and the file is still missing or wrong.
+    async fn expect_file(
+        &self,
+        path: &str,
+        matcher: &Matcher,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, Problem> {
+        let file = self.sandbox.workdir().join(path);
+        let deadline = Instant::now() + timeout;
+        let mut is_idle = self.idle_check();
+        let mut slice = Duration::from_millis(2);
+        loop {
+            // Look at the program first: once it is idle or ended, what it wrote is there.
+            let ended = self.program.ended().is_some();
+            let idle = !ended && is_idle();
+            let content = read_bounded(&file);
+            if let Some(bytes) = &content
+                && matches_whole(matcher, bytes)
+            {
+                return Ok(content.unwrap_or_default());
+            }
+            if ended || idle || Instant::now() >= deadline {
+                return Err(match content {
+                    Some(received) => Problem::WrongFile {
+                        path: path.to_owned(),
+                        expected: describe_matcher(matcher),
+                        received,
+                    },
+                    None => Problem::FileMissing {
+                        path: path.to_owned(),
+                        ended,
+                        waiting: idle.then(|| self.waiting()),
+                    },
+                });
+            }
+            let wait = slice.min(deadline.saturating_duration_since(Instant::now()));
+            tokio::time::sleep(wait).await;
+            slice = (slice * 2).min(Duration::from_millis(50));
+        }
     }
 
     /// Waits for the program to end by itself, giving up early when it is idle instead.
@@ -157,8 +220,9 @@ impl Session<'_> {
         stream: OutputStream,
         matcher: &OutputMatcher,
         timeout: Duration,
+        clock: &str,
     ) -> Result<String, Problem> {
-        let expected = describe_output_matcher(matcher);
+        let expected = describe_output_matcher(matcher) + clock;
         let (program, sandbox, conversation) = (self.program, self.sandbox, self.conversation());
         let closed_by_grader = self.closed_by_grader.clone();
         let is_settled = || is_settled(program, sandbox, conversation, &closed_by_grader);
@@ -174,4 +238,23 @@ impl Session<'_> {
             output_problem(stream, expected, error, timeout, || self.waiting(), input)
         })
     }
+}
+
+/// A file of the run's folder, read without following a link and at most a few MiB (what a
+/// program may write is bounded by its file size limit anyway); `None` when it is not there.
+fn read_bounded(path: &std::path::Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    const MAX: u64 = 16 * 1024 * 1024;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }

@@ -100,7 +100,7 @@ pub async fn grade(
     let run = test_run::TestRun {
         // Every time limit is scaled here, once.
         exercise: exercise.with_time_factor(settings.slow),
-        command: program.clone(),
+        command: with_exercise_inputs(program, exercise),
         isolation: settings.isolation,
         seed: seed.unwrap_or_default(),
         pcap: settings.pcap.clone(),
@@ -153,4 +153,16 @@ pub async fn grade(
     };
     reporter.write_event(&GradeEvent::Finished(&result))?;
     Ok(result)
+}
+
+/// The command as every test runs it, before its arguments: the exercise's data files
+/// written into the run's folder.
+fn with_exercise_inputs(program: &ProgramCommand, exercise: &Exercise) -> ProgramCommand {
+    let mut command = program.clone();
+    command.data_files = exercise
+        .files
+        .iter()
+        .map(|(name, bytes)| (name.clone(), bytes.clone()))
+        .collect();
+    command
 }

@@ -6,11 +6,11 @@ use std::time::Duration;
 use super::problems::{StepProblem, expect_problem, quiet_problem};
 use super::session::{Endpoint, Session};
 use crate::peers::TcpClient;
-use crate::plan::{TcpAction, TcpVerb};
+use crate::plan::{Matcher, TcpAction, TcpVerb, matches_whole, now};
 use crate::readiness::wait_until_accepted;
 use crate::sandbox::Isolation;
 use crate::transcript::Entry;
-use crate::verdict::{Problem, connection_label, describe_matcher, error_words};
+use crate::verdict::{Problem, connection_label, describe_clock, describe_matcher, error_words};
 
 /// How long, on the host's loopback, a close waits for the program's own FIN (see `Close`).
 const HOST_CLOSE_GRACE: Duration = Duration::from_millis(20);
@@ -59,11 +59,11 @@ impl Session<'_> {
                 });
             }
             TcpVerb::Expect { matcher, timeout } => {
-                let expected = describe_matcher(matcher);
+                let (matcher, expected) = at_clock(matcher, *timeout);
                 let is_idle = self.idle_check();
                 let outcome = self
                     .connection(name)?
-                    .expect_unless_idle(matcher, *timeout, is_idle)
+                    .expect_unless_idle(&matcher, *timeout, is_idle)
                     .await;
                 let bytes = outcome.map_err(|error| {
                     let mut problem = expect_problem(&label, expected, error, || self.waiting());
@@ -86,6 +86,42 @@ impl Session<'_> {
                     client: label,
                     during: *during,
                 });
+            }
+            TcpVerb::ExpectAll { matcher, timeout } => {
+                let (matcher, expected) = at_clock(matcher, *timeout);
+                let is_idle = self.idle_check();
+                let all = self
+                    .connection(name)?
+                    .receive_until_closed(*timeout, is_idle)
+                    .await
+                    .map_err(|error| {
+                        let problem =
+                            expect_problem(&label, expected.clone(), error, || self.waiting());
+                        match problem {
+                            // Data came, the close did not: say so, with what came.
+                            Problem::NoReply {
+                                waited, waiting, ..
+                            } => Problem::NotClosed {
+                                client: label.clone(),
+                                waited,
+                                waiting,
+                            },
+                            other => other,
+                        }
+                    })?;
+                if !matches_whole(&matcher, &all) {
+                    return Err(Problem::WrongReply {
+                        client: label,
+                        expected,
+                        received: all,
+                    }
+                    .into());
+                }
+                self.record(Entry::Received {
+                    client: label.clone(),
+                    bytes: all,
+                });
+                self.record(Entry::ClosedByProgram { client: label });
             }
             TcpVerb::ExpectClosed { timeout } => {
                 let is_idle = self.idle_check();
@@ -250,4 +286,15 @@ fn misplaced(step: &str) -> StepProblem {
     StepProblem::Grader(format!(
         "`{step}` does not fit this program's role (netgrade bug: the plan checks this)"
     ))
+}
+
+/// `matcher` made concrete for a wait of `wait` starting now (`{now}` stands for the times of
+/// that wait) and the words that describe it, with what `{now}` stood for.
+pub(super) fn at_clock(matcher: &Matcher, wait: Duration) -> (Matcher, String) {
+    if !matcher.mentions_now() {
+        return (matcher.clone(), describe_matcher(matcher));
+    }
+    let times = now::times_from_now(wait);
+    let expected = describe_matcher(matcher) + &describe_clock(&times);
+    (matcher.at_times(&times), expected)
 }

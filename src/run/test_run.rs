@@ -81,11 +81,12 @@ impl TestRun {
             .await
             .map_err(|error| format!("could not open the grader's server: {error}"))?;
         let program_started = SystemTime::now();
+        let command = self.command_for(test);
         let program =
-            RunningProgram::spawn(&self.command, &sandbox).map_err(|error| error.to_string())?;
+            RunningProgram::spawn(&command, &sandbox).map_err(|error| error.to_string())?;
         let mut session = Session::new(exercise, &sandbox, &program, self.seed);
         session.record(Entry::Started {
-            command: self.command.display.clone(),
+            command: command.display,
         });
         let limit = test.timeout;
         let failure = match tokio::time::timeout(limit, session.play(opening, test)).await {
@@ -128,6 +129,12 @@ impl TestRun {
 }
 
 impl TestRun {
+    /// The command for `test`: its own arguments, or else the exercise's.
+    fn command_for(&self, test: &TestPlan) -> ProgramCommand {
+        self.command
+            .with_args(test.args.as_deref().unwrap_or(&self.exercise.args))
+    }
+
     /// Starts recording the run's loopback (nothing on the host loopback).
     fn start_capture(&self, sandbox: &Sandbox) -> Option<Capture> {
         match sandbox.start_capture(self.pcap.is_some()) {

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use super::problems::StepProblem;
 use super::session::{Endpoint, Session};
+use super::tcp_steps::at_clock;
 use crate::peers::{Arrival, DatagramError, UdpPeer};
 use crate::plan::{Matcher, UdpAction, UdpVerb};
 use crate::transcript::Entry;
-use crate::verdict::{Problem, describe_matcher, error_words};
+use crate::verdict::{Problem, error_words};
 
 impl<'a> Session<'a> {
     /// Plays one UDP step.
@@ -98,11 +99,11 @@ impl<'a> Session<'a> {
         matcher: &Matcher,
         timeout: Duration,
     ) -> Result<(), StepProblem> {
-        let expected = describe_matcher(matcher);
+        let (matcher, expected) = at_clock(matcher, timeout);
         let give_up = self.nothing_more_can_come();
         match self
             .peer(peer)?
-            .expect_unless(matcher, timeout, give_up)
+            .expect_unless(&matcher, timeout, give_up)
             .await
         {
             Ok(datagram) => {

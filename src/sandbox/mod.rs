@@ -310,6 +310,17 @@ impl Sandbox {
         workdir::copy_snapshot(snapshot, self.workdir(), owner)
     }
 
+    /// Writes one file of the exercise's data (`files:` in the spec) into the run's folder,
+    /// owned by the program's user. `name` is a plain file name (the plan checks it).
+    pub fn stage_file(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.workdir().join(name);
+        std::fs::write(&target, bytes)?;
+        if let Some((uid, gid)) = self.as_root.then_some(self.user) {
+            std::os::unix::fs::chown(&target, Some(uid), Some(gid))?;
+        }
+        Ok(())
+    }
+
     /// Makes `command` start inside the sandbox: process group, network namespace, cgroup,
     /// supervisor with PID, mount, UTS and IPC namespaces and the run's filesystem view,
     /// limits, an unprivileged identity, and death with the grader (PR_SET_PDEATHSIG, hence

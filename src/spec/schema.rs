@@ -35,6 +35,17 @@ pub struct ExerciseSpec {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub entry: Option<Spanned<Vec<String>>>,
+    /// Data files of the exercise's folder (plain names: `hello.txt`), written into every
+    /// run's folder beside the program before it starts, and usable as a payload (`file:`)
+    /// in `send`, `expect`, `expect_all` and `expect_file`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub files: Option<Spanned<Vec<String>>>,
+    /// Data files of the exercise's folder that only the grader uses: payloads (`file:`) the
+    /// program must not find in its folder (the file a download client has to fetch).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub grader_files: Option<Spanned<Vec<String>>>,
     /// How the program under test is started and what it must do before tests begin.
     #[serde(default)]
     pub program: ProgramSpec,
@@ -74,6 +85,10 @@ pub struct ProgramSpec {
     #[serde(default)]
     #[schemars(with = "Option<PortFields>")]
     pub connects: Option<Spanned<PortSpec>>,
+    /// Arguments the program is started with (`python3 client.py hello.txt`), after those of
+    /// the command itself.
+    #[serde(default)]
+    pub args: Vec<String>,
     /// Whether a Python traceback on stderr fails a test (default `allowed`). A
     /// `KeyboardInterrupt` caused by the grader's own Ctrl-C never does.
     #[serde(default)]
@@ -255,6 +270,10 @@ pub struct TestSpec {
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Duration>,
+    /// The program's arguments in this test, instead of `program.args` (a client asked for a
+    /// different file in each test).
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
     /// The script, run in order.
     #[schemars(with = "Vec<StepSpec>")]
     pub steps: Vec<Spanned<StepSpec>>,

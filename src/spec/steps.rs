@@ -16,6 +16,10 @@ pub enum StepSpec {
     Send(SendSpec),
     /// A client waits for bytes from the program and checks them.
     Expect(ExpectSpec),
+    /// A client reads until the program closes the connection (FIN), then checks all it
+    /// received: `text`, `hex`, `file`, `reply` and `bytes` must be all of it; `contains` and
+    /// `regex` may match inside it. For a program that sends a whole file and closes.
+    ExpectAll(ExpectSpec),
     /// A client checks that the program sends nothing for a while.
     ExpectNothing(ExpectNothingSpec),
     /// A client waits until the program closes the connection (end of stream).
@@ -48,6 +52,9 @@ pub enum StepSpec {
     ExpectOutput(ExpectOutputSpec),
     /// Waits for the program to end by itself and checks its exit code.
     ExpectExit(ExpectExitSpec),
+    /// A file the program writes in its folder: waits until it is there with the expected
+    /// content, the program has ended, or it is waiting for input.
+    ExpectFile(ExpectFileSpec),
     /// Differential testing: types `count` generated inputs, one per line, and expects for
     /// each the answer of the reference solution. The generator is seeded (`--seed`).
     Differential(DifferentialSpec),
@@ -189,6 +196,9 @@ pub struct SendSpec {
     /// Raw bytes as hex digits, spaces allowed: "c0 a8 01 02".
     #[serde(default)]
     pub hex: Option<String>,
+    /// The bytes of one of the exercise's data files (listed in `files:`).
+    #[serde(default)]
+    pub file: Option<String>,
     /// Repeat the payload this many times (e.g. 100 KiB from a 1 KiB text).
     #[serde(default)]
     pub repeat: Option<u32>,
@@ -216,10 +226,14 @@ pub struct ExpectSpec {
     /// The next bytes are exactly these (hex digits, spaces allowed).
     #[serde(default)]
     pub hex: Option<String>,
+    /// The next bytes are exactly those of one of the exercise's data files (`files:`).
+    #[serde(default)]
+    pub file: Option<String>,
     /// With `text` or `hex`: the expected bytes repeated this many times.
     #[serde(default)]
     pub repeat: Option<u32>,
-    /// The bytes received so far contain this text (consumed up to its end).
+    /// The bytes received so far contain this text (consumed up to its end). `{now}` in it is
+    /// the grader's local time, `HH:MM:SS`, any second of the step's wait (±2 s).
     #[serde(default)]
     pub contains: Option<String>,
     /// The bytes received so far, as UTF-8, match this regular expression.
@@ -275,4 +289,29 @@ pub struct WaitAcceptedSpec {
     #[serde(default, with = "humantime_serde")]
     #[schemars(with = "Option<String>")]
     pub up_to: Option<Duration>,
+}
+
+/// `expect_file`: a file the program writes in its folder. Exactly one of `text`, `hex`,
+/// `file` (the whole file) or `contains`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectFileSpec {
+    /// Its path in the program's folder (`received/hello.txt`; no `..`, not absolute).
+    pub path: String,
+    /// The whole file is this UTF-8 text.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The whole file is these bytes (hex digits, spaces allowed).
+    #[serde(default)]
+    pub hex: Option<String>,
+    /// The whole file equals one of the exercise's data files (`files:`).
+    #[serde(default)]
+    pub file: Option<String>,
+    /// The file contains this text.
+    #[serde(default)]
+    pub contains: Option<String>,
+    /// How long to wait for it (overrides `timeouts.step`).
+    #[serde(default, with = "humantime_serde")]
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Duration>,
 }

@@ -115,6 +115,7 @@ pub async fn compile_rust(
         display: format!("rustc {}", source.display()),
         files: None,
         origins: Vec::new(),
+        data_files: Vec::new(),
     };
     let program = RunningProgram::spawn(&command, &sandbox)
         .map_err(|error| CompileError::Failed(error.to_string()))?;

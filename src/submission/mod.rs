@@ -222,6 +222,7 @@ impl Resolved {
                     display,
                     files: Some(Arc::new(stager.finish())),
                     origins,
+                    data_files: Vec::new(),
                 })
             }
         }
@@ -286,6 +287,7 @@ fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
                 display: format!("python3 {shown}"),
                 files: Some(Arc::new(stager.finish())),
                 origins,
+                data_files: Vec::new(),
             }))
         }
         Some("rs") => {
@@ -307,6 +309,7 @@ fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
                 display: shown,
                 files: Some(Arc::new(stager.finish())),
                 origins,
+                data_files: Vec::new(),
             }))
         }
     }
@@ -337,6 +340,7 @@ fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable
                 display: format!("python3 {display}"),
                 files: Some(Arc::new(stager.finish())),
                 origins,
+                data_files: Vec::new(),
             })
         }
         Some("rs") => Resolved::Rust {
@@ -350,6 +354,7 @@ fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable
             display,
             files: Some(Arc::new(stager.finish())),
             origins,
+            data_files: Vec::new(),
         }),
     })
 }
@@ -415,6 +420,7 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
         display,
         files: staged_any.then(|| Arc::new(stager.finish())),
         origins,
+        data_files: Vec::new(),
     })
 }
 

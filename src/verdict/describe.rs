@@ -49,6 +49,11 @@ pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
                         expected = describe_matcher(matcher)
                     )
                 }
+                TcpVerb::ExpectAll { matcher, .. } => tr!(
+                    "step-expect-all",
+                    who = who,
+                    expected = describe_matcher(matcher)
+                ),
                 TcpVerb::ExpectNothing { during } => {
                     tr!("step-expect-nothing", who = who, during = words(*during))
                 }
@@ -91,6 +96,11 @@ pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
                 code: Some(code), ..
             } => tr!("step-expect-exit-code", code = code),
             ConsoleAction::ExpectExit { code: None, .. } => tr!("step-expect-exit"),
+            ConsoleAction::ExpectFile { path, matcher, .. } => tr!(
+                "step-expect-file",
+                path = path.as_str(),
+                expected = describe_matcher(matcher)
+            ),
             ConsoleAction::Differential { oracle, count, .. } => {
                 tr!("step-differential", count = count, oracle = oracle.name())
             }
@@ -118,5 +128,22 @@ pub fn describe_output_matcher(matcher: &OutputMatcher) -> String {
         }
         OutputMatcher::Regex(regex) => tr!("output-regex", pattern = regex.as_str()),
         OutputMatcher::Answer(answer) => tr!("output-answer", answer = format!("{answer:?}")),
+    }
+}
+
+/// What `{now}` stood for in an expectation, said after it: `({now} is a time from 11:59:58
+/// to 12:00:06)`. Empty when `times` is.
+pub fn describe_clock(times: &[String]) -> String {
+    match (times.first(), times.last()) {
+        (Some(first), Some(last)) => format!(
+            " ({})",
+            tr!(
+                "matcher-now",
+                placeholder = crate::plan::now::NOW,
+                first = first.as_str(),
+                last = last.as_str()
+            )
+        ),
+        _ => String::new(),
     }
 }

@@ -15,7 +15,9 @@ mod wording;
 use std::time::Duration;
 
 pub use crate::i18n::error_words;
-pub use describe::{connection_label, describe_matcher, describe_output_matcher, describe_step};
+pub use describe::{
+    connection_label, describe_clock, describe_matcher, describe_output_matcher, describe_step,
+};
 pub use diagnosis::{Diagnosis, diagnose};
 pub use problem::{Problem, Transport, Waiting};
 

@@ -4,40 +4,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use super::wording::{Transport, Waiting};
 use super::wording::{addresses, answer_list, words};
 use crate::peers::ReadEnd;
 use crate::program::ProgramEnd;
 use crate::submission::NotRunnable;
 use crate::tr;
 use crate::transcript::show_bytes;
-
-/// What an idle program waits for: said in the message, so a student knows where to look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Waiting {
-    /// A line from the keyboard (`input()`, reading stdin).
-    Keyboard,
-    /// The network (`accept`, `recv`, a `select` without a timeout).
-    Network,
-}
-
-impl Waiting {
-    /// "waiting for input from the keyboard (input())".
-    pub fn words(self) -> String {
-        match self {
-            Waiting::Keyboard => tr!("waiting-keyboard"),
-            Waiting::Network => tr!("waiting-network"),
-        }
-    }
-}
-
-/// TCP or UDP, for messages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    /// TCP: the program listens.
-    Tcp,
-    /// UDP: the program binds.
-    Udp,
-}
 
 /// What went wrong, as data; [`Problem::explain`] puts it in words.
 #[derive(Debug, Clone)]
@@ -170,6 +143,24 @@ pub enum Problem {
     },
     /// Typing on the program's stdin failed.
     InputFailed { error: String },
+    /// The program did not write a file an `expect_file` step looks for.
+    FileMissing {
+        /// Its path in the program's folder.
+        path: String,
+        /// The program had ended.
+        ended: bool,
+        /// The grader stopped waiting because the program was idle: what it waits for.
+        waiting: Option<Waiting>,
+    },
+    /// A file the program wrote is not what the step expects.
+    WrongFile {
+        /// Its path in the program's folder.
+        path: String,
+        /// What was expected, in words.
+        expected: String,
+        /// What the file holds.
+        received: Vec<u8>,
+    },
     /// For one input the program printed the expected answer and other possible answers.
     SeveralAnswers {
         /// What was expected, in words.
@@ -446,6 +437,25 @@ impl Problem {
                 waited = words(*waited)
             ),
             Problem::InputFailed { error } => tr!("problem-input-failed", error = error),
+            Problem::FileMissing {
+                path,
+                ended,
+                waiting,
+            } => {
+                let why = match (ended, waiting) {
+                    (true, _) => tr!("problem-file-missing-ended"),
+                    (false, Some(waiting)) => {
+                        tr!("problem-file-missing-waiting", waiting = waiting.words())
+                    }
+                    (false, None) => String::new(),
+                };
+                tr!("problem-file-missing", path = path.as_str(), why = why)
+            }
+            Problem::WrongFile { path, expected, .. } => tr!(
+                "problem-wrong-file",
+                path = path.as_str(),
+                expected = expected.as_str()
+            ),
             Problem::WrongBindAddress { required, found } => tr!(
                 "problem-wrong-bind-address",
                 found = found.to_string(),
@@ -551,6 +561,7 @@ impl Problem {
             | Problem::WrongOutput { expected, .. }
             | Problem::NoOutput { expected, .. }
             | Problem::SeveralAnswers { expected, .. }
+            | Problem::WrongFile { expected, .. }
             | Problem::WrongDatagram { expected, .. } => Some(expected),
             _ => None,
         }
@@ -568,6 +579,7 @@ impl Problem {
             | Problem::WrongOutput { received, .. }
             | Problem::NoOutput { received, .. }
             | Problem::SeveralAnswers { received, .. }
+            | Problem::WrongFile { received, .. }
             | Problem::WrongDatagram { received, .. }
             | Problem::UnexpectedDatagram { received, .. } => Some(received),
             _ => None,

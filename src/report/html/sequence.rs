@@ -229,6 +229,7 @@ fn entry_row(entry: &Entry) -> Option<Pending> {
             format!("{text:?}"),
         ),
         Entry::AnsweredLikeReference { .. } => note(Who::Program, "answered", entry.render()),
+        Entry::FileWritten { .. } => note(Who::Program, "file", entry.render()),
         Entry::Exited { end } => note(
             Who::Program,
             "end",
