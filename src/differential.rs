@@ -143,6 +143,18 @@ impl Oracle {
     /// `count` cases from `seed` — the edge cases and generated ones, in a seeded order: the
     /// same seed gives the same cases.
     pub fn cases(self, seed: u64, count: usize, services: &str) -> Vec<Case> {
+        self.inputs(seed, count, services)
+            .into_iter()
+            .map(|input| {
+                let answer = self.answer(&input, services);
+                Case { input, answer }
+            })
+            .collect()
+    }
+
+    /// `count` inputs from this oracle's generator: its edge cases first, then random ones,
+    /// shuffled by `seed`.
+    pub fn inputs(self, seed: u64, count: usize, services: &str) -> Vec<String> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let names = service_names(services);
         let edges = self.edge_cases().iter().map(|edge| (*edge).to_owned());
@@ -155,13 +167,55 @@ impl Oracle {
         let mut inputs: Vec<String> = edges.chain(generated).take(count).collect();
         fastrand::Rng::with_seed(seed ^ 0x5eed).shuffle(&mut inputs);
         inputs
-            .into_iter()
-            .map(|input| {
-                let answer = self.answer(&input, services);
-                Case { input, answer }
-            })
-            .collect()
     }
+}
+
+/// The oracle name that means the exercise's own reference program.
+pub const REFERENCE_ORACLE: &str = "reference";
+
+/// Where a `differential` step's inputs and answers come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseSource {
+    /// A reference built into netgrade generates `count` inputs and answers them.
+    Builtin { oracle: Oracle, count: usize },
+    /// The exercise's own reference program (`reference: reference.py`) answers the inputs.
+    Reference(ReferenceInputs),
+}
+
+/// The inputs an exercise's own reference answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReferenceInputs {
+    /// `count` inputs from a built-in oracle's generator (`generate: port-ranges`).
+    Generated { like: Oracle, count: usize },
+    /// These lines, in order (`inputs: [80, 1023, http]`).
+    Listed(Vec<String>),
+}
+
+impl ReferenceInputs {
+    /// The lines to type, for `seed` and the services file the run sees.
+    pub fn lines(&self, seed: u64, services: &str) -> Vec<String> {
+        match self {
+            ReferenceInputs::Generated { like, count } => like.inputs(seed, *count, services),
+            ReferenceInputs::Listed(lines) => lines.clone(),
+        }
+    }
+}
+
+/// The answer in what a reference printed in reply to one input: its last complete line
+/// (the prompt for the next input has no line end yet), without a label before it (`port>
+/// `, `类型：`, `result = `, `answer: `). `None` when it printed no line.
+pub fn answer_in(printed: &str) -> Option<String> {
+    let complete = &printed[..printed.rfind('\n')?];
+    let line = complete
+        .lines()
+        .map(|line| line.trim())
+        .rfind(|line| !line.is_empty())?;
+    let after_label = ["> ", ": ", "= ", "："]
+        .iter()
+        .filter_map(|label| line.rfind(label).map(|at| at + label.len()))
+        .max()
+        .map_or(line, |start| line[start..].trim());
+    (!after_label.is_empty()).then(|| after_label.to_owned())
 }
 
 /// A fresh seed for a run that was not given one.
@@ -364,5 +418,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_reference_answer_is_its_last_line_without_a_label() {
+        assert_eq!(answer_in("system\nport> ").as_deref(), Some("system"));
+        assert_eq!(
+            answer_in("port type: well-known\n").as_deref(),
+            Some("well-known")
+        );
+        assert_eq!(
+            answer_in("端口类型：user\n请输入：").as_deref(),
+            Some("user")
+        );
+        assert_eq!(
+            answer_in("checking...\nnot found\n").as_deref(),
+            Some("not found")
+        );
+        assert_eq!(answer_in("12:30\n").as_deref(), Some("12:30"));
+        assert_eq!(answer_in("port> "), None);
+        assert_eq!(answer_in("\n\n"), None);
     }
 }

@@ -138,8 +138,8 @@ pub enum Entry {
     },
     /// Generated inputs were typed and every answer matched the reference's.
     AnsweredLikeReference {
-        /// Which reference.
-        oracle: &'static str,
+        /// Which built-in reference; `None`: the exercise's own reference program.
+        oracle: Option<&'static str>,
         /// How many inputs.
         count: usize,
     },
@@ -316,9 +316,14 @@ impl Entry {
                 stream = stream.to_string(),
                 text = format!("{text:?}")
             ),
-            Entry::AnsweredLikeReference { oracle, count } => {
-                tr!("entry-answered", count = count, oracle = oracle.to_string())
-            }
+            Entry::AnsweredLikeReference {
+                oracle: Some(oracle),
+                count,
+            } => tr!("entry-answered", count = count, oracle = oracle.to_string()),
+            Entry::AnsweredLikeReference {
+                oracle: None,
+                count,
+            } => tr!("entry-answered-own", count = count),
             Entry::Exited { end } => tr!("entry-exited", end = end.to_string()),
             Entry::Accepted {
                 client,

@@ -14,9 +14,7 @@ fn block(readme: &str, info: &str) -> String {
         .find(&fence)
         .unwrap_or_else(|| panic!("the README has no block ```{info}"))
         + fence.len();
-    let length = readme[start..]
-        .find("```\n")
-        .expect("the block is closed");
+    let length = readme[start..].find("```\n").expect("the block is closed");
     readme[start..start + length].to_owned()
 }
 
@@ -34,7 +32,11 @@ fn the_walkthrough_verifies_a_python_reference_from_an_empty_folder() {
     .unwrap();
     std::fs::write(folder.join("reference.py"), &reference).unwrap();
 
-    let validated = netgrade().arg("validate").arg(pack.path()).output().unwrap();
+    let validated = netgrade()
+        .arg("validate")
+        .arg(pack.path())
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&validated.stdout);
     assert!(validated.status.success(), "{text}");
     assert!(text.contains("(3 tests)"), "{text}");

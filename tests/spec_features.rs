@@ -337,3 +337,122 @@ fn data_file_mistakes_are_spec_errors_at_their_line() {
         "{text}"
     );
 }
+
+const PORT_KIND: &str = "id: feature
+title: Which kind of port?
+reference: reference.py
+answers: [system, user, dynamic, invalid]
+tests:
+  - name: the range edges
+    steps:
+      - differential: { oracle: reference, inputs: ['0', '1023', '1024', '49151', '49152', '65535', '65536', x] }
+  - name: generated ports
+    steps:
+      - differential: { oracle: reference, generate: port-ranges, count: 40 }
+";
+
+/// A port classifier; `system_below` is where user ports start (1024 is right).
+fn port_kind(prompt: &str, label: &str, system_below: u32) -> String {
+    format!(
+        "while True:
+    try:
+        text = input({prompt:?})
+    except EOFError:
+        break
+    if not text.isdigit() or int(text) > 65535:
+        print({label:?} + 'invalid')
+    elif int(text) < {system_below}:
+        print({label:?} + 'system')
+    elif int(text) < 49152:
+        print({label:?} + 'user')
+    else:
+        print({label:?} + 'dynamic')
+"
+    )
+}
+
+#[test]
+fn an_instructors_reference_is_the_oracle_of_a_differential_test() {
+    // The reference prompts and labels its answers; the answer is what follows the label.
+    let pack = pack(
+        PORT_KIND,
+        &[(
+            "reference.py",
+            port_kind("port> ", "kind: ", 1024).as_bytes(),
+        )],
+    );
+    let verified = netgrade()
+        .args(["verify", "--exercises"])
+        .arg(pack.path())
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    // A student without prompt or label who agrees passes; one off by one at 1024 fails both.
+    let (_dir, path) = program("ports.py", &port_kind("", "", 1024));
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(kinds(&document), ["passed", "passed"], "{document:#}");
+    let (_dir, path) = program("ports.py", &port_kind("", "", 1025));
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(kinds(&document)[0], "wrong_output", "{document:#}");
+    // Every candidate for every input: one answer per input, so not a pass.
+    let every = "while True:\n    input()\n    print('system\\nuser\\ndynamic\\ninvalid')\n";
+    let (_dir, path) = program("ports.py", every);
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(
+        kinds(&document),
+        ["several_answers", "several_answers"],
+        "{document:#}"
+    );
+}
+
+#[test]
+fn a_reference_that_does_not_answer_is_the_graders_error_not_the_students() {
+    let pack = pack(
+        PORT_KIND,
+        &[("reference.py", b"import time\ntime.sleep(60)\n")],
+    );
+    let (_dir, path) = program("ports.py", &port_kind("", "", 1024));
+    let output = netgrade()
+        .arg("--exercises")
+        .arg(pack.path())
+        .args(["test", "feature", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{document:#}");
+    let error = document["tests"][0]["error"].as_str().unwrap_or_default();
+    assert!(
+        error.contains("reference program could not answer"),
+        "{document:#}"
+    );
+}
+
+#[test]
+fn differential_mistakes_are_spec_errors() {
+    let without_file = PORT_KIND.replace("reference: reference.py\n", "");
+    let text = validation(&without_file);
+    assert!(
+        text.contains("needs the exercise's reference program in its folder"),
+        "{text}"
+    );
+    let both = PORT_KIND.replace(
+        "generate: port-ranges, count: 40",
+        "generate: port-ranges, inputs: ['1']",
+    );
+    let text = validation(&both);
+    assert!(text.contains("give exactly one of `inputs`"), "{text}");
+    let builtin_with_inputs = PORT_KIND.replace(
+        "oracle: reference, generate: port-ranges",
+        "oracle: port-ranges, generate: port-ranges",
+    );
+    let text = validation(&builtin_with_inputs);
+    assert!(text.contains("go with `oracle: reference`"), "{text}");
+    let unknown = PORT_KIND.replace("generate: port-ranges", "generate: port-range");
+    let text = validation(&unknown);
+    assert!(text.contains("did you mean `port-ranges`"), "{text}");
+}

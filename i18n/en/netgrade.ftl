@@ -132,6 +132,8 @@ step-expect-output = expect { $expected } on { $stream }
 step-expect-exit-code = expect your program to exit with code { $code }
 step-expect-exit = expect your program to exit
 step-differential = type { $count } generated inputs, expecting the answers of the { $oracle } reference
+step-differential-reference-generated = type { $count } inputs generated as for { $oracle }, expecting the exercise's reference program's answers
+step-differential-reference-listed = type { $count } inputs, expecting the exercise's reference program's answers
 
 ## Causes: the headline of a failure, said once for every test it fails
 
@@ -221,6 +223,9 @@ entry-file-written = program wrote the file { $path }: { $bytes }
 entry-stdin-closed = stdin closed
 entry-printed = program printed on { $stream }: { $text }
 entry-answered = typed { $count } generated inputs; every answer matched the { $oracle } reference's
+entry-answered-own = typed { $count } inputs; every answer matched the exercise's reference program's
+reference-no-answer = the exercise's reference program printed no answer line for the input { $input }
+reference-failed = the exercise's reference program could not answer the generated inputs: { $error }
 entry-exited = program { $end }
 entry-accepted = program accepted the connection of { $client }
 entry-not-accepted = program has not accepted { $client } yet (it waits in the listen backlog)

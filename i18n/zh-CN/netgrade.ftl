@@ -120,6 +120,8 @@ step-expect-output = 期望 { $stream } 上出现{ $expected }
 step-expect-exit-code = 期望你的程序以退出码 { $code } 结束
 step-expect-exit = 期望你的程序结束
 step-differential = 输入 { $count } 条自动生成的数据，期望每个答案都与 { $oracle } 参考程序的答案相同
+step-differential-reference-generated = 输入 { $count } 条按 { $oracle } 方式生成的数据，期望每个答案都与本练习参考程序的答案相同
+step-differential-reference-listed = 输入 { $count } 条数据，期望每个答案都与本练习参考程序的答案相同
 
 ## 原因：失败的标题，对它导致失败的所有测试只说一次
 
@@ -199,6 +201,9 @@ entry-file-written = 程序写出了文件 { $path }：{ $bytes }
 entry-stdin-closed = 关闭了 stdin
 entry-printed = 程序在 { $stream } 上输出：{ $text }
 entry-answered = 输入了 { $count } 条自动生成的数据；每个答案都与 { $oracle } 参考程序的答案相同
+entry-answered-own = 输入了 { $count } 条数据；每个答案都与本练习参考程序的答案相同
+reference-no-answer = 本练习的参考程序对输入 { $input } 没有输出答案行
+reference-failed = 本练习的参考程序无法回答这些输入：{ $error }
 entry-exited = 程序{ $end }
 entry-accepted = 程序接受（accept）了{ $client } 的连接
 entry-not-accepted = 程序还没有接受（accept）{ $client } 的连接（它还在监听队列中等待）

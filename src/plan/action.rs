@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::matchers::{Matcher, OutputMatcher};
-use crate::differential::Oracle;
+use crate::differential::CaseSource;
 use crate::program::OutputStream;
 
 /// What a step does.
@@ -155,10 +155,8 @@ pub enum ConsoleAction {
     },
     /// Type generated inputs and expect the reference's answers.
     Differential {
-        /// The reference and its generator.
-        oracle: Oracle,
-        /// How many inputs.
-        count: usize,
+        /// The inputs and who answers them.
+        source: CaseSource,
         /// How long each answer may take.
         timeout: Duration,
     },

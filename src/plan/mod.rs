@@ -31,6 +31,7 @@ pub use matchers::{
 };
 pub use values::{MAX_DURATION, check_entry, parse_hex, parse_size};
 
+use crate::differential::CaseSource;
 use crate::i18n::Localized;
 use crate::sandbox::Limits;
 use crate::spec::{StopSpec, TracebackSpec, Visibility};
@@ -210,7 +211,40 @@ impl Exercise {
     pub fn reference_file(&self) -> Option<std::path::PathBuf> {
         let name = self.reference.as_deref()?;
         let folder = std::path::Path::new(&self.source).parent()?;
-        name.contains(['.', '/']).then(|| folder.join(name))
+        is_reference_file(name).then(|| folder.join(name))
+    }
+
+    /// Whether a `differential` step asks the exercise's own reference (`oracle: reference`).
+    pub fn asks_reference(&self) -> bool {
+        self.tests.iter().flat_map(|test| &test.steps).any(|step| {
+            matches!(
+                &step.action,
+                Action::Console(ConsoleAction::Differential {
+                    source: CaseSource::Reference(_),
+                    ..
+                })
+            )
+        })
+    }
+
+    /// Every line a `differential` step asks the exercise's own reference to answer, for
+    /// `seed` and the services file the run sees (none when no step does).
+    pub fn reference_inputs(&self, seed: u64, services: &str) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for step in self.tests.iter().flat_map(|test| &test.steps) {
+            if let Action::Console(ConsoleAction::Differential {
+                source: CaseSource::Reference(inputs),
+                ..
+            }) = &step.action
+            {
+                for line in inputs.lines(seed, services) {
+                    if !lines.contains(&line) {
+                        lines.push(line);
+                    }
+                }
+            }
+        }
+        lines
     }
 
     /// Whether any test types generated inputs (and so needs a seed).
@@ -275,4 +309,10 @@ impl TcpConversation {
             TcpConversation::ProgramConnects(port) => local.port() == port,
         }
     }
+}
+
+/// Whether a spec's `reference` names a program file of the exercise's folder (a name with
+/// a `.` or a `/`: `reference.py`, `solution/server`) rather than a bundled binary.
+pub fn is_reference_file(name: &str) -> bool {
+    name.contains(['.', '/'])
 }

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::action::{Action, ConsoleAction, TcpAction, TcpVerb, UdpAction, UdpVerb};
-use super::{ProgramRole, UDP_SERVER_PEER};
+use super::{ProgramRole, UDP_SERVER_PEER, is_reference_file};
+use crate::differential::{CaseSource, REFERENCE_ORACLE};
 
 /// What the steps so far have set up, to check each step uses only what exists.
 pub(super) struct PeerState<'a> {
@@ -53,15 +54,20 @@ fn check_peers(action: &Action, peers: &mut PeerState<'_>) -> Result<(), String>
                 peers.stdin_closed = true;
                 Ok(())
             }
-            ConsoleAction::Differential { oracle, .. }
-                if peers.reference != Some(oracle.name()) =>
-            {
-                Err(format!(
-                    "`differential` with oracle `{}` needs `reference: {}` (the oracle is that reference)",
-                    oracle.name(),
-                    oracle.name()
-                ))
-            }
+            ConsoleAction::Differential {
+                source: CaseSource::Builtin { oracle, .. },
+                ..
+            } if peers.reference != Some(oracle.name()) => Err(format!(
+                "`differential` with oracle `{}` needs `reference: {}` (the oracle is that reference)",
+                oracle.name(),
+                oracle.name()
+            )),
+            ConsoleAction::Differential {
+                source: CaseSource::Reference(_),
+                ..
+            } if !peers.reference.is_some_and(is_reference_file) => Err(format!(
+                "`differential` with `oracle: {REFERENCE_ORACLE}` needs the exercise's reference program in its folder (`reference: reference.py`)"
+            )),
             _ => Ok(()),
         },
     }

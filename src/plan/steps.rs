@@ -10,11 +10,11 @@ use super::matchers::{Matcher, OutputMatcher, fold};
 use super::now::{NOW, mentions_now};
 use super::values::payload;
 use super::{DEFAULT_ACCEPT_WAIT, DEFAULT_PIECE_PAUSE, MAX_DATAGRAM_BYTES, MAX_DIFFERENTIAL_CASES};
-use crate::differential::Oracle;
+use crate::differential::{CaseSource, Oracle, REFERENCE_ORACLE, ReferenceInputs};
 use crate::program::OutputStream;
 use crate::spec::{
-    DatagramSpec, ExpectDatagramSpec, ExpectFileSpec, ExpectOutputSpec, ExpectSpec, SendSpec,
-    StepSpec, StreamSpec, closest,
+    DatagramSpec, DifferentialSpec, ExpectDatagramSpec, ExpectFileSpec, ExpectOutputSpec,
+    ExpectSpec, SendSpec, StepSpec, StreamSpec, closest,
 };
 
 /// The exercise-wide defaults a step falls back on, and its data files.
@@ -141,28 +141,79 @@ pub(super) fn plan_action(step: StepSpec, defaults: &StepDefaults<'_>) -> Result
             code: spec.code,
             timeout: spec.timeout.unwrap_or(step_timeout),
         }),
-        StepSpec::Differential(spec) => {
-            if !(1..=MAX_DIFFERENTIAL_CASES).contains(&spec.count) {
+        StepSpec::Differential(spec) => Action::Console(ConsoleAction::Differential {
+            source: plan_differential(spec)?,
+            timeout: step_timeout,
+        }),
+    })
+}
+
+/// Where a `differential` step's inputs and answers come from.
+fn plan_differential(spec: DifferentialSpec) -> Result<CaseSource, String> {
+    let count = |count: Option<u32>| match count {
+        Some(count) if (1..=MAX_DIFFERENTIAL_CASES).contains(&count) => Ok(count as usize),
+        Some(_) => Err(format!(
+            "differential: `count` must be 1 to {MAX_DIFFERENTIAL_CASES}"
+        )),
+        None => Err("differential: give `count`, how many inputs to generate".to_owned()),
+    };
+    if spec.oracle != REFERENCE_ORACLE {
+        if spec.inputs.is_some() || spec.generate.is_some() {
+            return Err(format!(
+                "differential: `inputs` and `generate` go with `oracle: {REFERENCE_ORACLE}`; `{}` makes its own inputs",
+                spec.oracle
+            ));
+        }
+        return Ok(CaseSource::Builtin {
+            oracle: builtin_oracle(&spec.oracle, "oracle")?,
+            count: count(spec.count)?,
+        });
+    }
+    let inputs = match (spec.inputs, spec.generate) {
+        (Some(lines), None) => {
+            if spec.count.is_some() {
+                return Err(
+                    "differential: `count` goes with `generate`; `inputs` are all typed".into(),
+                );
+            }
+            if lines.is_empty() || lines.len() > MAX_DIFFERENTIAL_CASES as usize {
                 return Err(format!(
-                    "differential: `count` must be 1 to {MAX_DIFFERENTIAL_CASES}"
+                    "differential: `inputs` must list 1 to {MAX_DIFFERENTIAL_CASES} lines"
                 ));
             }
-            let oracle = Oracle::from_name(&spec.oracle).ok_or_else(|| {
-                let names = Oracle::ALL.map(Oracle::name);
-                let guess = closest(&spec.oracle, names)
-                    .map_or_else(String::new, |name| format!(" — did you mean `{name}`?"));
-                format!(
-                    "differential: unknown oracle `{}`{guess} (the oracles are {})",
-                    spec.oracle,
-                    names.join(", ")
-                )
-            })?;
-            Action::Console(ConsoleAction::Differential {
-                oracle,
-                count: spec.count as usize,
-                timeout: step_timeout,
-            })
+            if lines.iter().any(|line| line.contains(['\n', '\r'])) {
+                return Err("differential: each of `inputs` is one line (no line end)".into());
+            }
+            ReferenceInputs::Listed(lines)
         }
+        (None, Some(name)) => ReferenceInputs::Generated {
+            like: builtin_oracle(&name, "generate")?,
+            count: count(spec.count)?,
+        },
+        _ => {
+            return Err(format!(
+                "differential: with `oracle: {REFERENCE_ORACLE}`, give exactly one of `inputs` (the lines to type) and `generate` (a built-in oracle's inputs)"
+            ));
+        }
+    };
+    Ok(CaseSource::Reference(inputs))
+}
+
+/// The built-in oracle `name` names, or an error with a guess.
+fn builtin_oracle(name: &str, key: &str) -> Result<Oracle, String> {
+    Oracle::from_name(name).ok_or_else(|| {
+        let names = Oracle::ALL.map(Oracle::name);
+        let guess = closest(name, names)
+            .map_or_else(String::new, |name| format!(" — did you mean `{name}`?"));
+        let reference = if key == "oracle" {
+            format!(", or `{REFERENCE_ORACLE}` for the exercise's own reference")
+        } else {
+            String::new()
+        };
+        format!(
+            "differential: unknown {key} `{name}`{guess} (the built-in oracles are {}{reference})",
+            names.join(", ")
+        )
     })
 }
 

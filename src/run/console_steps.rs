@@ -1,13 +1,14 @@
 //! Console steps: type a line, close stdin, expect output, expect the exit, and differential
 //! runs (many generated inputs, each answered like the reference).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::problems::{StepProblem, output_problem};
 use super::session::Session;
-use crate::differential::Oracle;
+use crate::differential::{Case, CaseSource, answer_in};
 use crate::peers::expect_output;
 use crate::plan::{ConsoleAction, Matcher, OutputMatcher, matches_whole, now};
 use crate::program::{ExitKind, OutputStream, ProgramEnd};
@@ -74,11 +75,9 @@ impl Session<'_> {
                     bytes,
                 });
             }
-            ConsoleAction::Differential {
-                oracle,
-                count,
-                timeout,
-            } => self.differential(*oracle, *count, *timeout).await?,
+            ConsoleAction::Differential { source, timeout } => {
+                self.differential(source, *timeout).await?;
+            }
         }
         Ok(())
     }
@@ -87,12 +86,13 @@ impl Session<'_> {
     /// the reference's answer to each. A failure comes with which input it was and the seed.
     async fn differential(
         &mut self,
-        oracle: Oracle,
-        count: usize,
+        source: &CaseSource,
         timeout: Duration,
     ) -> Result<(), StepProblem> {
         let seed = self.seed;
-        for (index, case) in oracle.cases(seed, count, &self.services).iter().enumerate() {
+        let cases = self.cases(source)?;
+        let count = cases.len();
+        for (index, case) in cases.iter().enumerate() {
             self.settle().await;
             let line = format!("{}\n", case.input);
             let answer = OutputMatcher::Answer(case.answer.clone());
@@ -117,10 +117,79 @@ impl Session<'_> {
             })?;
         }
         self.record(Entry::AnsweredLikeReference {
-            oracle: oracle.name(),
+            oracle: match source {
+                CaseSource::Builtin { oracle, .. } => Some(oracle.name()),
+                CaseSource::Reference(_) => None,
+            },
             count,
         });
         Ok(())
+    }
+
+    /// The inputs of a `differential` step with their expected answers.
+    fn cases(&self, source: &CaseSource) -> Result<Vec<Case>, StepProblem> {
+        let (seed, services) = (self.seed, &self.services);
+        let inputs = match source {
+            CaseSource::Builtin { oracle, count } => {
+                return Ok(oracle.cases(seed, *count, services));
+            }
+            CaseSource::Reference(inputs) => inputs.lines(seed, services),
+        };
+        let answers = match self.reference_answers.as_deref() {
+            Some(Ok(answers)) => answers,
+            Some(Err(error)) => return Err(StepProblem::Grader(error.clone())),
+            None => {
+                let error = tr!("reference-failed", error = "not asked");
+                return Err(StepProblem::Grader(error));
+            }
+        };
+        inputs
+            .into_iter()
+            .map(|input| match answers.get(&input) {
+                Some(answer) => Ok(Case {
+                    answer: answer.clone(),
+                    input,
+                }),
+                None => Err(StepProblem::Grader(tr!(
+                    "reference-no-answer",
+                    input = format!("{input:?}")
+                ))),
+            })
+            .collect()
+    }
+
+    /// Types each of `inputs` when the program waits for input and takes the answer it
+    /// prints (see [`answer_in`]): the exercise's own reference, asked once per grading.
+    pub(super) async fn answers_to(
+        &mut self,
+        inputs: &[String],
+    ) -> Result<BTreeMap<String, String>, String> {
+        let mut answers = BTreeMap::new();
+        let timeout = self.exercise.typing_timeout;
+        for input in inputs {
+            self.settle().await;
+            let before = self.program.unmatched_output(OutputStream::Stdout).bytes;
+            self.program
+                .consume_output(OutputStream::Stdout, before.len());
+            self.type_input(format!("{input}\n").as_bytes())
+                .await
+                .map_err(|problem| problem.explain())?;
+            let deadline = Instant::now() + timeout;
+            let answer = loop {
+                self.settle().await;
+                let printed = self.program.unmatched_output(OutputStream::Stdout);
+                let answer = answer_in(&String::from_utf8_lossy(&printed.bytes));
+                if answer.is_some() || printed.ended || Instant::now() >= deadline {
+                    break answer;
+                }
+                let arrived = self.program.output_arrived(OutputStream::Stdout);
+                let _ = tokio::time::timeout(Duration::from_millis(50), arrived).await;
+            };
+            let answer =
+                answer.ok_or_else(|| tr!("reference-no-answer", input = format!("{input:?}")))?;
+            answers.insert(input.clone(), answer);
+        }
+        Ok(answers)
     }
 
     /// Waits until the program's folder holds `path` as `matcher` wants it; gives up once the

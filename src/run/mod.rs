@@ -97,14 +97,16 @@ pub async fn grade(
         Isolation::HostLoopback => 1,
     };
     let permits = Arc::new(Semaphore::new(jobs));
-    let run = test_run::TestRun {
+    let mut run = test_run::TestRun {
         // Every time limit is scaled here, once.
         exercise: exercise.with_time_factor(settings.slow),
         command: with_exercise_inputs(program, exercise),
         isolation: settings.isolation,
         seed: seed.unwrap_or_default(),
         pcap: settings.pcap.clone(),
+        reference_answers: None,
     };
+    run.reference_answers = ask_reference(&run).await;
     let run = Arc::new(run);
     let selected =
         |number: usize| settings.only_tests.is_empty() || settings.only_tests.contains(&number);
@@ -165,4 +167,34 @@ fn with_exercise_inputs(program: &ProgramCommand, exercise: &Exercise) -> Progra
         .map(|(name, bytes)| (name.clone(), bytes.clone()))
         .collect();
     command
+}
+
+/// The exercise's own reference's answers to every line its `differential` steps type, when
+/// any does (`oracle: reference`): the reference is built and run once, like a submission.
+async fn ask_reference(run: &test_run::TestRun) -> Option<session::ReferenceAnswers> {
+    let exercise = &run.exercise;
+    if !exercise.asks_reference() {
+        return None;
+    }
+    let answers = match exercise.reference_file() {
+        None => Err(crate::tr!("reference-failed", error = "no reference file")),
+        Some(path) => match crate::submission::resolve(Some(&path), &[]) {
+            Err(error) => Err(crate::tr!("reference-failed", error = error.to_string())),
+            Ok(found) => match found.build(run.isolation).await {
+                Err(reason) => Err(crate::tr!("reference-failed", error = reason.to_string())),
+                Ok(command) => {
+                    let reference = test_run::TestRun {
+                        exercise: exercise.clone(),
+                        command: with_exercise_inputs(&command, exercise),
+                        isolation: run.isolation,
+                        seed: run.seed,
+                        pcap: None,
+                        reference_answers: None,
+                    };
+                    reference.ask_reference().await
+                }
+            },
+        },
+    };
+    Some(Arc::new(answers))
 }

@@ -114,7 +114,13 @@ pub(super) struct Session<'a> {
     pub(super) last_typed: Option<String>,
     /// A line was typed and its answer not yet matched (that answer must be the only one).
     pub(super) awaiting_answer: bool,
+    /// The exercise's own reference program's answers, for `differential` steps with
+    /// `oracle: reference` (asked once per grading, before the tests).
+    pub(super) reference_answers: Option<ReferenceAnswers>,
 }
+
+/// What the exercise's own reference answered to each input line, or why it could not.
+pub(super) type ReferenceAnswers = std::sync::Arc<Result<BTreeMap<String, String>, String>>;
 
 impl<'a> Session<'a> {
     /// A session for a program that has just started.
@@ -138,6 +144,7 @@ impl<'a> Session<'a> {
             services: sandbox.services(),
             last_typed: None,
             awaiting_answer: false,
+            reference_answers: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! One test's life: [`TestRun::run`] — a fresh sandbox and program start, the steps, the stop,
 //! and the [`TestResult`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::{Duration, SystemTime};
@@ -8,7 +9,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use super::problems::StepError;
-use super::session::{Opening, Session};
+use super::session::{Opening, ReferenceAnswers, Session};
 use crate::plan::{Exercise, TestPlan};
 use crate::program::{ProgramCommand, RunningProgram};
 use crate::sandbox::{Capture, Isolation, Sandbox};
@@ -32,6 +33,8 @@ pub(super) struct TestRun {
     pub seed: u64,
     /// Folder for each test's capture file (`--pcap`).
     pub pcap: Option<PathBuf>,
+    /// The exercise's own reference's answers, when a `differential` step needs them.
+    pub reference_answers: Option<ReferenceAnswers>,
 }
 
 impl TestRun {
@@ -85,6 +88,7 @@ impl TestRun {
         let program =
             RunningProgram::spawn(&command, &sandbox).map_err(|error| error.to_string())?;
         let mut session = Session::new(exercise, &sandbox, &program, self.seed);
+        session.reference_answers = self.reference_answers.clone();
         session.record(Entry::Started {
             command: command.display,
         });
@@ -129,6 +133,32 @@ impl TestRun {
 }
 
 impl TestRun {
+    /// Runs this run's program (the exercise's own reference) once in a fresh sandbox and
+    /// asks it every line a `differential` step with `oracle: reference` will type.
+    pub async fn ask_reference(&self) -> Result<BTreeMap<String, String>, String> {
+        let exercise = &self.exercise;
+        let sandbox = Sandbox::create(self.isolation, exercise.limits)
+            .map_err(|error| format!("could not create the sandbox: {error}"))?;
+        let inputs = exercise.reference_inputs(self.seed, &sandbox.services());
+        let command = self.command.with_args(&exercise.args);
+        let program =
+            RunningProgram::spawn(&command, &sandbox).map_err(|error| error.to_string())?;
+        let mut session = Session::new(exercise, &sandbox, &program, self.seed);
+        let limit = exercise.typing_timeout * (inputs.len() as u32 + 1);
+        let answers = tokio::time::timeout(limit, session.answers_to(&inputs))
+            .await
+            .unwrap_or_else(|_| {
+                Err(format!(
+                    "no answers after {}",
+                    humantime::format_duration(limit)
+                ))
+            });
+        let (_, peers) = session.finish();
+        program.stop(exercise.stop, &sandbox).await;
+        peers.abort();
+        answers.map_err(|error| crate::tr!("reference-failed", error = error))
+    }
+
     /// The command for `test`: its own arguments, or else the exercise's.
     fn command_for(&self, test: &TestPlan) -> ProgramCommand {
         self.command

@@ -176,11 +176,21 @@ pub struct ExpectExitSpec {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DifferentialSpec {
-    /// Which reference answers (and generates the inputs): one built into netgrade
-    /// (`inet-conversions`, `port-ranges`, `special-addresses`, `service-lookup`).
+    /// Which reference answers: one built into netgrade (`inet-conversions`, `port-ranges`,
+    /// `special-addresses`, `service-lookup`; it also generates the inputs), or `reference`,
+    /// the exercise's own reference program (`reference: reference.py`), which answers
+    /// `inputs` or the inputs of `generate`.
     pub oracle: String,
-    /// How many inputs (1 to 1000).
-    pub count: u32,
+    /// How many inputs (1 to 1000); with a built-in oracle or `generate`.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// With `oracle: reference`: the lines to type, in order.
+    #[serde(default)]
+    pub inputs: Option<Vec<String>>,
+    /// With `oracle: reference`: a built-in oracle whose generator makes the inputs
+    /// (`port-ranges`), `count` of them.
+    #[serde(default)]
+    pub generate: Option<String>,
 }
 
 /// `send`: a client sends bytes (exactly one of `text` or `hex`), optionally split into

@@ -1,6 +1,7 @@
 //! Steps and matchers in words, for "failed at step 4: client a expects exactly \"Thanks\"".
 
 use super::wording::words;
+use crate::differential::{CaseSource, ReferenceInputs};
 use crate::plan::{
     Action, ConsoleAction, Matcher, OutputMatcher, Step, TcpAction, TcpVerb, UdpAction, UdpVerb,
 };
@@ -101,9 +102,20 @@ pub fn describe_step(step: &Step, grader_is_server: bool) -> String {
                 path = path.as_str(),
                 expected = describe_matcher(matcher)
             ),
-            ConsoleAction::Differential { oracle, count, .. } => {
-                tr!("step-differential", count = count, oracle = oracle.name())
-            }
+            ConsoleAction::Differential { source, .. } => match source {
+                CaseSource::Builtin { oracle, count } => {
+                    tr!("step-differential", count = count, oracle = oracle.name())
+                }
+                CaseSource::Reference(ReferenceInputs::Generated { like, count }) => tr!(
+                    "step-differential-reference-generated",
+                    count = count,
+                    oracle = like.name()
+                ),
+                CaseSource::Reference(ReferenceInputs::Listed(lines)) => {
+                    let count = lines.len();
+                    tr!("step-differential-reference-listed", count = count)
+                }
+            },
         },
     }
 }
