@@ -456,3 +456,23 @@ fn differential_mistakes_are_spec_errors() {
     let text = validation(&unknown);
     assert!(text.contains("did you mean `port-ranges`"), "{text}");
 }
+
+#[test]
+fn a_link_in_the_path_of_an_expected_file_is_not_followed() {
+    // The program makes `received` a link to the machine's /etc: the grader, reading
+    // `received/passwd` outside the run's view, would show the host's file in the report.
+    let yaml = "id: feature
+title: Saves a file
+tests:
+  - name: saves received/passwd
+    steps:
+      - expect_file: { path: received/passwd, contains: 'root:' }
+";
+    let pack = pack(yaml, &[]);
+    let linker = "import os\nos.symlink('/etc', 'received')\n";
+    let (_dir, path) = program("saver.py", linker);
+    let (code, document) = grade(&pack, &path);
+    assert_eq!(code, 1, "{document:#}");
+    assert_eq!(kinds(&document), ["file_missing"], "{document:#}");
+    assert!(!document.to_string().contains("root:x:0"), "{document:#}");
+}

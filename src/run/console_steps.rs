@@ -200,7 +200,7 @@ impl Session<'_> {
         matcher: &Matcher,
         timeout: Duration,
     ) -> Result<Vec<u8>, Problem> {
-        let file = self.sandbox.workdir().join(path);
+        let folder = self.sandbox.workdir();
         let deadline = Instant::now() + timeout;
         let mut is_idle = self.idle_check();
         let mut slice = Duration::from_millis(2);
@@ -208,7 +208,7 @@ impl Session<'_> {
             // Look at the program first: once it is idle or ended, what it wrote is there.
             let ended = self.program.ended().is_some();
             let idle = !ended && is_idle();
-            let content = read_bounded(&file);
+            let content = read_bounded(&folder, path);
             if let Some(bytes) = &content
                 && matches_whole(matcher, bytes)
             {
@@ -309,17 +309,32 @@ impl Session<'_> {
     }
 }
 
-/// A file of the run's folder, read without following a link and at most a few MiB (what a
-/// program may write is bounded by its file size limit anyway); `None` when it is not there.
-fn read_bounded(path: &std::path::Path) -> Option<Vec<u8>> {
+/// The file at `path` (checked relative, no `..`) in the run's `folder`, read without
+/// following a link at any step of the way and at most a few MiB (what a program may write is
+/// bounded by its file size limit anyway); `None` when it is not there. Each folder on the way
+/// is opened with `O_NOFOLLOW`, so a program that makes `received` a link to `/etc` cannot
+/// have the grader read a file outside its folder into the report.
+fn read_bounded(folder: &std::path::Path, path: &str) -> Option<Vec<u8>> {
+    use rustix::fs::{Mode, OFlags, openat};
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     const MAX: u64 = 16 * 1024 * 1024;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .ok()?;
+    let (folders, name) = match path.rsplit_once('/') {
+        Some((folders, name)) => (Some(folders), name),
+        None => (None, path),
+    };
+    let through = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let mut dir = openat(
+        rustix::fs::CWD,
+        folder,
+        through | OFlags::DIRECTORY,
+        Mode::empty(),
+    )
+    .ok()?;
+    for part in folders.into_iter().flat_map(|f| f.split('/')) {
+        dir = openat(&dir, part, through | OFlags::DIRECTORY, Mode::empty()).ok()?;
+    }
+    let file = openat(&dir, name, through | OFlags::NONBLOCK, Mode::empty()).ok()?;
+    let file = std::fs::File::from(file);
     if !file.metadata().ok()?.is_file() {
         return None;
     }
