@@ -208,7 +208,7 @@ impl Session<'_> {
             // Look at the program first: once it is idle or ended, what it wrote is there.
             let ended = self.program.ended().is_some();
             let idle = !ended && is_idle();
-            let content = read_bounded(&folder, path);
+            let content = read_bounded(folder, path);
             if let Some(bytes) = &content
                 && matches_whole(matcher, bytes)
             {
