@@ -201,23 +201,6 @@ impl ReferenceInputs {
     }
 }
 
-/// The answer in what a reference printed in reply to one input: its last complete line
-/// (the prompt for the next input has no line end yet), without a label before it (`port>
-/// `, `类型：`, `result = `, `answer: `). `None` when it printed no line.
-pub fn answer_in(printed: &str) -> Option<String> {
-    let complete = &printed[..printed.rfind('\n')?];
-    let line = complete
-        .lines()
-        .map(|line| line.trim())
-        .rfind(|line| !line.is_empty())?;
-    let after_label = ["> ", ": ", "= ", "："]
-        .iter()
-        .filter_map(|label| line.rfind(label).map(|at| at + label.len()))
-        .max()
-        .map_or(line, |start| line[start..].trim());
-    (!after_label.is_empty()).then(|| after_label.to_owned())
-}
-
 /// A fresh seed for a run that was not given one.
 pub fn random_seed() -> u64 {
     fastrand::u64(1..1_000_000_000)
@@ -418,25 +401,5 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn a_reference_answer_is_its_last_line_without_a_label() {
-        assert_eq!(answer_in("system\nport> ").as_deref(), Some("system"));
-        assert_eq!(
-            answer_in("port type: well-known\n").as_deref(),
-            Some("well-known")
-        );
-        assert_eq!(
-            answer_in("端口类型：user\n请输入：").as_deref(),
-            Some("user")
-        );
-        assert_eq!(
-            answer_in("checking...\nnot found\n").as_deref(),
-            Some("not found")
-        );
-        assert_eq!(answer_in("12:30\n").as_deref(), Some("12:30"));
-        assert_eq!(answer_in("port> "), None);
-        assert_eq!(answer_in("\n\n"), None);
     }
 }

@@ -256,7 +256,11 @@ shutil.copy('hello.txt', sys.argv[1])
     let (_dir, path) = program("client.py", copier);
     let (code, document) = grade(&pack, &path);
     assert_eq!(code, 1, "{document:#}");
-    assert_ne!(kinds(&document), ["passed"], "{document:#}");
+    assert_eq!(kinds(&document), ["file_missing"], "{document:#}");
+    let stderr = document["tests"][0]["transcript"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(stderr.contains("FileNotFoundError"), "{document:#}");
 }
 
 const TIME_SERVER: &str = "id: feature
@@ -475,4 +479,92 @@ tests:
     assert_eq!(code, 1, "{document:#}");
     assert_eq!(kinds(&document), ["file_missing"], "{document:#}");
     assert!(!document.to_string().contains("root:x:0"), "{document:#}");
+}
+
+#[test]
+fn a_file_handed_in_ready_made_does_not_pass_expect_file() {
+    let pack = pack(FILE_CLIENT, &[("hello.txt", &hello())]);
+    // The submission brings saved.txt with the right bytes and never downloads anything.
+    let submission = tempfile::tempdir().unwrap();
+    std::fs::write(
+        submission.path().join("client.py"),
+        "import socket\nsocket.create_connection(('127.0.0.1', 8888))\n",
+    )
+    .unwrap();
+    std::fs::write(submission.path().join("saved.txt"), hello()).unwrap();
+    let (code, document) = grade(&pack, submission.path());
+    assert_eq!(code, 1, "{document:#}");
+    assert_eq!(kinds(&document), ["file_missing"], "{document:#}");
+}
+
+#[test]
+fn a_wrong_time_line_fails_at_once_and_the_time_zone_is_the_graders() {
+    let yaml = TIME_SERVER.replace("contains: \"time {now}\"", "line: \"time {now}\"");
+    let pack = pack(&yaml, &[]);
+    let server = |time: &str| {
+        format!(
+            "import socket, time
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('', 8888))
+server.listen()
+while True:
+    connection, _ = server.accept()
+    connection.send(('time ' + {time} + '\\n').encode())
+"
+        )
+    };
+    // The connection stays open: a wrong line must fail on its own, not at a close.
+    let an_hour_ago = "time.strftime('%H:%M:%S', time.localtime(time.time() - 3600))";
+    let (_dir, path) = program("server.py", &server(an_hour_ago));
+    let started = std::time::Instant::now();
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(kinds(&document), ["wrong_reply"], "{document:#}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    // Under another time zone the program's clock and the expectation still agree.
+    let (_dir, path) = program("server.py", &server("time.strftime('%H:%M:%S')"));
+    let output = netgrade()
+        .env("TZ", "Asia/Shanghai")
+        .arg("--exercises")
+        .arg(pack.path())
+        .args(["test", "feature", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(kinds(&document), ["passed"], "{document:#}");
+}
+
+#[test]
+fn a_reference_oracle_needs_the_possible_answers() {
+    let text = validation(&PORT_KIND.replace("answers: [system, user, dynamic, invalid]\n", ""));
+    assert!(
+        text.contains("list every possible answer in `answers:`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_slow_reference_that_talks_before_its_answer_is_read_right() {
+    // It says what it does, thinks for longer than a second, then answers.
+    let slow = port_kind("", "", 1024).replace(
+        "    if not text.isdigit()",
+        "    print('checking ' + text + '...')\n    import time; time.sleep(1.2)\n    if not text.isdigit()",
+    );
+    let yaml = PORT_KIND.replace("count: 40", "count: 2");
+    let pack = pack(&yaml, &[("reference.py", slow.as_bytes())]);
+    let (_dir, path) = program("ports.py", &port_kind("", "", 1024));
+    let (_, document) = grade(&pack, &path);
+    assert_eq!(kinds(&document), ["passed", "passed"], "{document:#}");
+}
+
+#[test]
+fn data_files_cannot_be_the_exercises_own() {
+    let text = validation(&FILE_SERVER.replace("files: [hello.txt]", "files: [exercise.yaml]"));
+    assert!(text.contains("is the exercise's own"), "{text}");
+    let text = validation(&FILE_SERVER.replace(
+        "files: [hello.txt]",
+        "files: [hello.txt]\ngrader_files: [hello.txt]",
+    ));
+    assert!(text.contains("is also in `files:`"), "{text}");
 }

@@ -93,6 +93,7 @@ matcher-contains = text containing { $bytes }
 matcher-regex = text matching /{ $pattern }/
 matcher-line = the line { $line } (ending in a newline)
 matcher-now = { $placeholder } is the time now: any of { $first } to { $last }
+matcher-or = {" "}or{" "}
 matcher-count = { $count ->
     [one] 1 byte
    *[other] { $count } bytes
@@ -133,7 +134,10 @@ step-expect-exit-code = expect your program to exit with code { $code }
 step-expect-exit = expect your program to exit
 step-differential = type { $count } generated inputs, expecting the answers of the { $oracle } reference
 step-differential-reference-generated = type { $count } inputs generated as for { $oracle }, expecting the exercise's reference program's answers
-step-differential-reference-listed = type { $count } inputs, expecting the exercise's reference program's answers
+step-differential-reference-listed = type { $count ->
+    [one] one input
+   *[other] { $count } inputs
+}, expecting the exercise's reference program's answers
 
 ## Causes: the headline of a failure, said once for every test it fails
 
@@ -183,6 +187,7 @@ report-received = received:
 report-nothing = nothing
 report-where = where:
 detail-generated-input = generated input { $number } of { $count }: typed { $input }, the reference answers { $answer } (the same inputs again: --seed { $seed })
+detail-listed-input = input { $number } of { $count }: typed { $input }, the reference answers { $answer }
 detail-first-difference = the first { $at } bytes were right; byte { $at } differs (expected { $expected }, received { $received })
 detail-partly-arrived = only the first { $arrived } of { $expected } expected bytes arrived
 isolation-namespace = own network namespace per test
@@ -224,8 +229,15 @@ entry-stdin-closed = stdin closed
 entry-printed = program printed on { $stream }: { $text }
 entry-answered = typed { $count } generated inputs; every answer matched the { $oracle } reference's
 entry-answered-own = typed { $count } inputs; every answer matched the exercise's reference program's
-reference-no-answer = the exercise's reference program printed no answer line for the input { $input }
-reference-failed = the exercise's reference program could not answer the generated inputs: { $error }
+reference-failed = the exercise's reference program could not answer: { $error }
+reference-not-a-file = the exercise's reference is not a program file of its folder
+reference-not-asked = it was not asked
+reference-missing-answer = it was not asked the input { $input }
+reference-stderr = ; its last line on stderr: { $line }
+reference-too-slow = it gave no answers within { $limit }
+reference-input-failed = it ended or stopped reading before the input { $input }
+reference-no-answer = it printed no answer listed in `answers:` for the input { $input } (it printed { $printed })
+reference-several-answers = it printed several answers ({ $answers }) for the input { $input }
 entry-exited = program { $end }
 entry-accepted = program accepted the connection of { $client }
 entry-not-accepted = program has not accepted { $client } yet (it waits in the listen backlog)

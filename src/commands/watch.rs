@@ -79,7 +79,7 @@ pub async fn watch(pack: &ExercisePack, args: WatchArgs) -> Result<Conclusion> {
     }
     let mut settings = settings(&args.run)?;
     settings.only_tests = args.tests.clone();
-    if exercise.has_differential() && settings.seed.is_none() {
+    if exercise.uses_seed() && settings.seed.is_none() {
         // The same generated inputs every round: a fix is judged on the inputs it fixes.
         settings.seed = Some(netgrade::differential::random_seed());
     }

@@ -73,8 +73,24 @@ impl AnswerSet {
         Regex::new(&format!("(?i)^(?:{pattern})$")).map(AnswerSet::Pattern)
     }
 
-    /// The answers `line` names, in order, each once (lowercase).
-    fn named(&self, line: &str, expected: &str) -> Vec<String> {
+    /// The answers the complete lines of `output` give, each once, in order: a line gives an
+    /// answer when it names exactly one of the set and ends with it (how the exercise's own
+    /// reference's reaction to one input is read when it is the oracle).
+    pub fn answers_given(&self, output: &str) -> Vec<String> {
+        let mut given: Vec<String> = Vec::new();
+        for line in output.split_inclusive('\n').filter(|l| l.ends_with('\n')) {
+            let text = line.trim_end_matches(['\n', '\r']);
+            if let Some(answer) = self.answer_of(text, None)
+                && !given.contains(&answer)
+            {
+                given.push(answer);
+            }
+        }
+        given
+    }
+
+    /// The answers `line` names, in order, each once (lowercase); `expected` counts as one.
+    fn named(&self, line: &str, expected: Option<&str>) -> Vec<String> {
         let lower = line.to_lowercase();
         let mut named: Vec<(usize, String)> = Vec::new();
         let mut note = |at: usize, answer: String| {
@@ -84,7 +100,7 @@ impl AnswerSet {
         };
         match self {
             AnswerSet::Words(words) => {
-                for word in words.iter().map(String::as_str).chain([expected]) {
+                for word in words.iter().map(String::as_str).chain(expected) {
                     let word = word.to_lowercase();
                     if let Some(&at) = whole_token_positions(&lower, &word).first() {
                         note(at, word);
@@ -100,8 +116,9 @@ impl AnswerSet {
                         note(at, token);
                     }
                 }
-                let expected = expected.to_lowercase();
-                if let Some(&at) = whole_token_positions(&lower, &expected).first() {
+                if let Some(expected) = expected.map(str::to_lowercase)
+                    && let Some(&at) = whole_token_positions(&lower, &expected).first()
+                {
                     note(at, expected);
                 }
             }
@@ -111,7 +128,7 @@ impl AnswerSet {
     }
 
     /// The answer `line` gives: the one it ends with, when it names no other.
-    fn answer_of(&self, line: &str, expected: &str) -> Option<String> {
+    fn answer_of(&self, line: &str, expected: Option<&str>) -> Option<String> {
         let named = self.named(line, expected);
         let [only] = named.as_slice() else {
             return None;
@@ -173,7 +190,7 @@ pub fn judge_answer(answers: &AnswerSet, expected: &str, output: &str, ended: bo
             break;
         }
         let text = line.trim_end_matches(['\n', '\r']);
-        let Some(answer) = answers.answer_of(text, expected) else {
+        let Some(answer) = answers.answer_of(text, Some(expected)) else {
             continue;
         };
         if fold(&answer).0 == fold(&expected_folded).0 {
@@ -216,6 +233,18 @@ mod tests {
                 .map(String::from)
                 .to_vec(),
         )
+    }
+
+    #[test]
+    fn a_references_answers_are_read_from_its_complete_lines() {
+        let answers = classes();
+        assert_eq!(
+            answers.answers_given("Enter a port:\nport> system\nport> "),
+            ["system"]
+        );
+        assert_eq!(answers.answers_given("checking...\n"), Vec::<String>::new());
+        assert_eq!(answers.answers_given("user\nsystem\n"), ["user", "system"]);
+        assert_eq!(answers.answers_given("system"), Vec::<String>::new());
     }
 
     #[test]

@@ -61,6 +61,12 @@ pub(super) fn is_plain_name(name: &str) -> bool {
         && name.len() <= 100
 }
 
+/// Whether `name` is one of the exercise's own files, which are never data: its spec, its
+/// statements and its reference program.
+pub(super) fn is_exercise_own(name: &str, reference: Option<&str>) -> bool {
+    name == "exercise.yaml" || name.starts_with("statement") || Some(name) == reference
+}
+
 /// A relative path inside the program's folder: `out.txt`, `received/hello.txt`.
 pub(super) fn is_folder_path(path: &str) -> bool {
     !path.is_empty()

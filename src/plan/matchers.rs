@@ -25,6 +25,8 @@ pub enum Matcher {
     Reply(Vec<u8>),
     /// This many bytes arrive.
     Count(usize),
+    /// Any one of these (`{now}` made concrete: one matcher per second it may stand for).
+    AnyOf(Vec<Matcher>),
 }
 
 /// What an `expect_output` step accepts. Text is [`fold`]ed except for `Regex`.
@@ -38,6 +40,8 @@ pub enum OutputMatcher {
     Regex(regex::Regex),
     /// A line ends with this answer (as a whole word).
     Answer(String),
+    /// Any one of these (`{now}` made concrete: one matcher per second it may stand for).
+    AnyOf(Vec<OutputMatcher>),
 }
 
 impl OutputMatcher {
@@ -51,6 +55,9 @@ impl OutputMatcher {
             }
             OutputMatcher::Answer(text) => OutputMatcher::Answer(fill(text)),
             OutputMatcher::Regex(regex) => OutputMatcher::Regex(regex.clone()),
+            OutputMatcher::AnyOf(each) => {
+                OutputMatcher::AnyOf(each.iter().map(|m| m.with_hostname(hostname)).collect())
+            }
         }
     }
 }
@@ -115,6 +122,22 @@ pub fn check(matcher: &Matcher, received: &[u8], checked: usize) -> MatchState {
         Matcher::Reply(expected) => prefix_state(expected, received),
         Matcher::Count(count) if received.len() >= *count => MatchState::Matched(*count),
         Matcher::Count(_) => MatchState::NeedMore,
+        Matcher::AnyOf(each) => {
+            let states: Vec<MatchState> =
+                each.iter().map(|m| check(m, received, checked)).collect();
+            let first_match = states
+                .iter()
+                .filter_map(|state| match state {
+                    MatchState::Matched(end) => Some(*end),
+                    _ => None,
+                })
+                .min();
+            match first_match {
+                Some(end) => MatchState::Matched(end),
+                None if states.iter().all(|s| *s == MatchState::Mismatch) => MatchState::Mismatch,
+                None => MatchState::NeedMore,
+            }
+        }
     }
 }
 
@@ -162,6 +185,7 @@ pub fn matches_whole(matcher: &Matcher, received: &[u8]) -> bool {
             matches!(check(matcher, received, 0), MatchState::Matched(_))
         }
         Matcher::Line(_) => check(matcher, received, 0) == MatchState::Matched(received.len()),
+        Matcher::AnyOf(each) => each.iter().any(|m| matches_whole(m, received)),
     }
 }
 
@@ -218,6 +242,10 @@ pub fn find_output(
     match matcher {
         OutputMatcher::Regex(pattern) => pattern.find(output).map(|found| found.end()),
         OutputMatcher::Contains(needle) => find_folded(output, needle, 0),
+        OutputMatcher::AnyOf(each) => each
+            .iter()
+            .filter_map(|m| find_output(m, output, ended, &mut 0))
+            .min(),
         OutputMatcher::Keywords(words) => {
             let mut consumed = 0;
             for word in words {

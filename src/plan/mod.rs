@@ -31,7 +31,7 @@ pub use matchers::{
 };
 pub use values::{MAX_DURATION, check_entry, parse_hex, parse_size};
 
-use crate::differential::CaseSource;
+use crate::differential::{CaseSource, ReferenceInputs};
 use crate::i18n::Localized;
 use crate::sandbox::Limits;
 use crate::spec::{StopSpec, TracebackSpec, Visibility};
@@ -174,6 +174,39 @@ pub struct TestPlan {
 }
 
 impl TestPlan {
+    /// Whether a `differential` step of this test asks the exercise's own reference.
+    pub fn asks_reference(&self) -> bool {
+        self.steps.iter().any(|step| {
+            matches!(
+                &step.action,
+                Action::Console(ConsoleAction::Differential {
+                    source: CaseSource::Reference(_),
+                    ..
+                })
+            )
+        })
+    }
+
+    /// Every line this test's `differential` steps ask the exercise's own reference to
+    /// answer, for `seed` and the services file the run sees.
+    pub fn reference_inputs(&self, seed: u64, services: &str) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        for step in &self.steps {
+            if let Action::Console(ConsoleAction::Differential {
+                source: CaseSource::Reference(inputs),
+                ..
+            }) = &step.action
+            {
+                for line in inputs.lines(seed, services) {
+                    if !lines.contains(&line) {
+                        lines.push(line);
+                    }
+                }
+            }
+        }
+        lines
+    }
+
     /// A robustness check that does not count: its failure is advice ("works here, but
     /// fragile"), not a lost point.
     pub fn is_advice(&self) -> bool {
@@ -214,48 +247,32 @@ impl Exercise {
         is_reference_file(name).then(|| folder.join(name))
     }
 
+    /// The paths `expect_file` steps expect the program to write, each once.
+    pub fn written_files(&self) -> Vec<String> {
+        let mut paths: Vec<String> = Vec::new();
+        for step in self.tests.iter().flat_map(|test| &test.steps) {
+            if let Action::Console(ConsoleAction::ExpectFile { path, .. }) = &step.action
+                && !paths.contains(path)
+            {
+                paths.push(path.clone());
+            }
+        }
+        paths
+    }
+
     /// Whether a `differential` step asks the exercise's own reference (`oracle: reference`).
     pub fn asks_reference(&self) -> bool {
+        self.tests.iter().any(TestPlan::asks_reference)
+    }
+
+    /// Whether any test types generated inputs (and so needs a seed; listed inputs do not).
+    pub fn uses_seed(&self) -> bool {
         self.tests.iter().flat_map(|test| &test.steps).any(|step| {
             matches!(
                 &step.action,
-                Action::Console(ConsoleAction::Differential {
-                    source: CaseSource::Reference(_),
-                    ..
-                })
+                Action::Console(ConsoleAction::Differential { source, .. })
+                    if !matches!(source, CaseSource::Reference(ReferenceInputs::Listed(_)))
             )
-        })
-    }
-
-    /// Every line a `differential` step asks the exercise's own reference to answer, for
-    /// `seed` and the services file the run sees (none when no step does).
-    pub fn reference_inputs(&self, seed: u64, services: &str) -> Vec<String> {
-        let mut lines: Vec<String> = Vec::new();
-        for step in self.tests.iter().flat_map(|test| &test.steps) {
-            if let Action::Console(ConsoleAction::Differential {
-                source: CaseSource::Reference(inputs),
-                ..
-            }) = &step.action
-            {
-                for line in inputs.lines(seed, services) {
-                    if !lines.contains(&line) {
-                        lines.push(line);
-                    }
-                }
-            }
-        }
-        lines
-    }
-
-    /// Whether any test types generated inputs (and so needs a seed).
-    pub fn has_differential(&self) -> bool {
-        self.tests.iter().any(|test| {
-            test.steps.iter().any(|step| {
-                matches!(
-                    step.action,
-                    Action::Console(ConsoleAction::Differential { .. })
-                )
-            })
         })
     }
 

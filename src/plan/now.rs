@@ -1,13 +1,15 @@
 //! `{now}` in an expected text: the local time as `HH:MM:SS`, so that a time server's reply
 //! can be checked to be current and not only well formed.
 //!
-//! `{now}` may stand in `contains` and `line` (of `expect`, `expect_all`, `expect_datagram`)
-//! and in `contains` of `expect_output`. When the step starts, its matcher is made concrete
-//! ([`Matcher::at_times`], [`OutputMatcher::at_times`]): `{now}` stands for any second from
-//! [`SLACK`] before the wait to [`SLACK`] after it, as the program's own clock shows it (the
-//! run sees the host's `/etc/localtime`). A second either side covers a clock that ticks
-//! between the program reading it and the grader's check; a reply an hour off, or one
-//! computed once at start-up and sent again minutes later, fails.
+//! `{now}` may stand in `contains` (of `expect`, `expect_all`, `expect_datagram`), in `line`
+//! (of `expect`) and in `contains` of `expect_output`. When the step starts, its matcher is
+//! made concrete ([`Matcher::at_times`], [`OutputMatcher::at_times`]): one matcher of the same
+//! kind per second from [`SLACK`] before the wait to [`SLACK`] after it, any of which may
+//! match, so `{now}` is matched as the rest of the text is (a wrong line still fails at once,
+//! output is still folded). The time is the program's clock: the run sees the host's
+//! `/etc/localtime` and the grader's `TZ`. The slack covers a clock that ticks between the
+//! program reading it and the grader's check; a reply an hour off, or one computed at start-up
+//! and sent minutes later, fails.
 
 use std::time::Duration;
 
@@ -21,21 +23,18 @@ pub const NOW: &str = "{now}";
 /// How far before and after the wait a time may be.
 pub const SLACK: Duration = Duration::from_secs(2);
 
-/// At most this many distinct seconds are listed (a wait longer than an hour is not a clock
-/// check any more).
-const MOST_SECONDS: i64 = 3600;
-
 /// Whether `text` uses the placeholder.
 pub fn mentions_now(text: &str) -> bool {
     text.contains(NOW)
 }
 
-/// Every `HH:MM:SS` from [`SLACK`] before `start` to [`SLACK`] after `start + wait`.
+/// Every `HH:MM:SS` from [`SLACK`] before `start` to [`SLACK`] after the end of a wait of
+/// `wait` (a part of a second counts as a second).
 pub fn clock_times(start: DateTime<Local>, wait: Duration) -> Vec<String> {
     let slack = SLACK.as_secs() as i64;
-    let seconds = (wait.as_secs() as i64 + 1 + 2 * slack).min(MOST_SECONDS);
+    let wait_seconds = wait.as_secs() as i64 + i64::from(wait.subsec_nanos() > 0);
     let first = start - TimeDelta::seconds(slack);
-    (0..=seconds)
+    (0..=wait_seconds + 2 * slack)
         .map(|offset| {
             (first + TimeDelta::seconds(offset))
                 .format("%H:%M:%S")
@@ -49,36 +48,9 @@ pub fn times_from_now(wait: Duration) -> Vec<String> {
     clock_times(Local::now(), wait)
 }
 
-/// A regular expression for `text` with each `{now}` standing for any one of `times`; the
-/// rest of `text` is written by `literal`.
-fn pattern(text: &str, times: &[String], literal: impl Fn(&str) -> String) -> String {
-    let any_time = format!(
-        "(?:{})",
-        times
-            .iter()
-            .map(|time| regex::escape(time))
-            .collect::<Vec<_>>()
-            .join("|")
-    );
-    text.split(NOW)
-        .map(literal)
-        .collect::<Vec<_>>()
-        .join(&any_time)
-}
-
-/// A literal that, like output matching, ignores whitespace and letter case: every character
-/// escaped, any whitespace allowed between them.
-fn folded_literal(text: &str) -> String {
-    let characters: Vec<String> = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| regex::escape(&c.to_string()))
-        .collect();
-    let mut written = characters.join(r"\s*");
-    if !written.is_empty() {
-        written = format!(r"\s*{written}\s*");
-    }
-    written
+/// `text` with `{now}` standing for each of `times` in turn.
+fn each_time<'t>(text: &'t str, times: &'t [String]) -> impl Iterator<Item = String> + 't {
+    times.iter().map(move |time| text.replace(NOW, time))
 }
 
 impl Matcher {
@@ -91,20 +63,22 @@ impl Matcher {
         }
     }
 
-    /// This matcher with `{now}` standing for any one of `times` (unchanged without `{now}`).
+    /// This matcher with `{now}` standing for any one of `times` (unchanged without `{now}`):
+    /// the same kind of matcher once per time, any of which may match.
     pub fn at_times(&self, times: &[String]) -> Matcher {
-        let source = match self {
+        match self {
             Matcher::Contains(needle) if self.mentions_now() => {
-                pattern(&String::from_utf8_lossy(needle), times, regex::escape)
+                let text = String::from_utf8_lossy(needle);
+                Matcher::AnyOf(
+                    each_time(&text, times)
+                        .map(|text| Matcher::Contains(text.into_bytes()))
+                        .collect(),
+                )
             }
             Matcher::Line(line) if self.mentions_now() => {
-                format!(r"\A{}\r?\n", pattern(line, times, regex::escape))
+                Matcher::AnyOf(each_time(line, times).map(Matcher::Line).collect())
             }
-            other => return other.clone(),
-        };
-        match regex::bytes::Regex::new(&source) {
-            Ok(pattern) => Matcher::Regex(pattern),
-            Err(_) => self.clone(),
+            other => other.clone(),
         }
     }
 }
@@ -118,13 +92,11 @@ impl OutputMatcher {
     /// This matcher with `{now}` standing for any one of `times` (unchanged without `{now}`).
     pub fn at_times(&self, times: &[String]) -> OutputMatcher {
         match self {
-            OutputMatcher::Contains(text) if mentions_now(text) => {
-                let source = format!("(?i){}", pattern(text, times, folded_literal));
-                match regex::Regex::new(&source) {
-                    Ok(pattern) => OutputMatcher::Regex(pattern),
-                    Err(_) => self.clone(),
-                }
-            }
+            OutputMatcher::Contains(text) if mentions_now(text) => OutputMatcher::AnyOf(
+                each_time(text, times)
+                    .map(OutputMatcher::Contains)
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
@@ -148,7 +120,7 @@ mod tests {
     fn the_times_span_the_wait_and_the_slack() {
         let times = clock_times(noon(), Duration::from_secs(3));
         assert_eq!(times.first().map(String::as_str), Some("11:59:58"));
-        assert_eq!(times.last().map(String::as_str), Some("12:00:06"));
+        assert_eq!(times.last().map(String::as_str), Some("12:00:05"));
     }
 
     #[test]
@@ -165,7 +137,8 @@ mod tests {
         );
         let line = Matcher::Line("{now}".into()).at_times(&times);
         assert_eq!(check(&line, b"12:00:00\r\n", 0), MatchState::Matched(10));
-        assert_eq!(check(&line, b"x 12:00:00\n", 0), MatchState::NeedMore);
+        // A wrong line is wrong at once, as without `{now}`.
+        assert_eq!(check(&line, b"x 12:00:00\n", 0), MatchState::Mismatch);
     }
 
     #[test]
@@ -174,6 +147,8 @@ mod tests {
         let matcher = OutputMatcher::Contains("Time: {now}".into()).at_times(&times);
         let mut checked = 0;
         assert!(find_output(&matcher, "TIME:12:00:02\n", false, &mut checked).is_some());
+        let chinese = OutputMatcher::Contains("时间: {now}".into()).at_times(&times);
+        assert!(find_output(&chinese, "时间：12:00:01\n", false, &mut checked).is_some());
         assert!(find_output(&matcher, "time: 13:00:02\n", false, &mut checked).is_none());
     }
 

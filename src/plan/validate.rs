@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use serde_saphyr::Spanned;
 
+use super::action::{Action, ConsoleAction};
 use super::answers::{AnswerSet, expected_answers};
-use super::data::{DataReader, load as load_data};
+use super::data::{DataReader, is_exercise_own, load as load_data};
 use super::peer_checks::PeerState;
 use super::steps::{StepDefaults, plan_action, regex_problem};
 use super::values::{check_duration, check_entry, check_id, localized, plan_limits};
@@ -16,6 +17,7 @@ use super::{
     DEFAULT_START_TIMEOUT, DEFAULT_STEP_TIMEOUT, DEFAULT_TEST_TIMEOUT, Exercise, ProgramRole,
     Robustness, Step, TestPlan,
 };
+use crate::differential::CaseSource;
 use crate::spec::{
     AnswersSpec, ExerciseSpec, PortSpec, ProgramSpec, SpecError, SpecPositions, TestSpec,
     parse_spec,
@@ -158,6 +160,20 @@ fn plan_exercise(
     for (_, message) in file_problems {
         problems.add(grader_files_at, format!("grader_{message}"));
     }
+    for name in files.keys().chain(payloads.keys()) {
+        if is_exercise_own(name, spec.reference.as_deref()) {
+            problems.add(
+                files_at,
+                format!("files: `{name}` is the exercise's own (its spec, statement or reference), not data: the program would get it"),
+            );
+        }
+    }
+    for name in files.keys().filter(|name| payloads.contains_key(*name)) {
+        problems.add(
+            grader_files_at,
+            format!("grader_files: `{name}` is also in `files:`; list it in one of them"),
+        );
+    }
     payloads.extend(
         files
             .iter()
@@ -172,6 +188,7 @@ fn plan_exercise(
         test_timeout,
         role,
         reference: spec.reference.as_deref(),
+        lists_answers: spec.answers.is_some(),
         positions,
     };
     let answers_at = at(&spec.answers);
@@ -251,6 +268,8 @@ struct TestContext<'a> {
     /// not checked against it, which would only repeat that problem at every step).
     role: Option<ProgramRole>,
     reference: Option<&'a str>,
+    /// Whether the spec lists its possible answers (`answers:`).
+    lists_answers: bool,
     positions: &'a SpecPositions,
 }
 
@@ -279,6 +298,17 @@ fn plan_test(
         };
         for (what, duration) in action.durations_mut() {
             problems.check(step_at, check_duration(what, *duration));
+        }
+        if !context.lists_answers
+            && let Action::Console(ConsoleAction::Differential {
+                source: CaseSource::Reference(_),
+                ..
+            }) = &action
+        {
+            problems.add(
+                step_at,
+                "differential: with `oracle: reference`, list every possible answer in `answers:` ([system, user, invalid] or { pattern: ... }): the reference's answer to each input is read by it, and a student who prints several is caught".to_owned(),
+            );
         }
         if let Some(peers) = &mut peers
             && let Err(message) = peers.check(&action)

@@ -32,6 +32,9 @@ pub struct ProgramCommand {
     /// The exercise's data files (`files:`), written into every run's folder beside the
     /// submission's.
     pub data_files: Vec<(String, std::sync::Arc<[u8]>)>,
+    /// Files a test expects the program to write (`expect_file`): whatever the submission
+    /// brought at these paths is removed before the program starts.
+    pub written_files: Vec<String>,
 }
 
 /// Forks and staging exclude each other. A staged executable is written through a descriptor;
@@ -60,6 +63,9 @@ impl ProgramCommand {
         }
         for (name, bytes) in &self.data_files {
             sandbox.stage_file(name, bytes)?;
+        }
+        for path in &self.written_files {
+            sandbox.remove_staged(path)?;
         }
         let folder = sandbox.program_folder();
         Ok(self

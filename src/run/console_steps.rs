@@ -8,7 +8,7 @@ use tokio::time::Instant;
 
 use super::problems::{StepProblem, output_problem};
 use super::session::Session;
-use crate::differential::{Case, CaseSource, answer_in};
+use crate::differential::{Case, CaseSource, ReferenceInputs};
 use crate::peers::expect_output;
 use crate::plan::{ConsoleAction, Matcher, OutputMatcher, matches_whole, now};
 use crate::program::{ExitKind, OutputStream, ProgramEnd};
@@ -105,14 +105,26 @@ impl Session<'_> {
             };
             outcome.map_err(|problem| {
                 let number = index + 1;
-                let detail = tr!(
-                    "detail-generated-input",
-                    number = number,
-                    count = count,
-                    input = format!("{:?}", case.input),
-                    answer = format!("{:?}", case.answer),
-                    seed = seed.to_string()
-                );
+                let (input, answer) = (format!("{:?}", case.input), format!("{:?}", case.answer));
+                let detail = if matches!(source, CaseSource::Reference(ReferenceInputs::Listed(_)))
+                {
+                    tr!(
+                        "detail-listed-input",
+                        number = number,
+                        count = count,
+                        input = input,
+                        answer = answer
+                    )
+                } else {
+                    tr!(
+                        "detail-generated-input",
+                        number = number,
+                        count = count,
+                        input = input,
+                        answer = answer,
+                        seed = seed.to_string()
+                    )
+                };
                 StepProblem::Problem(Box::new(problem), Some(detail))
             })?;
         }
@@ -139,8 +151,8 @@ impl Session<'_> {
             Some(Ok(answers)) => answers,
             Some(Err(error)) => return Err(StepProblem::Grader(error.clone())),
             None => {
-                let error = tr!("reference-failed", error = "not asked");
-                return Err(StepProblem::Grader(error));
+                let error = tr!("reference-not-asked");
+                return Err(StepProblem::Grader(tr!("reference-failed", error = error)));
             }
         };
         inputs
@@ -150,44 +162,67 @@ impl Session<'_> {
                     answer: answer.clone(),
                     input,
                 }),
-                None => Err(StepProblem::Grader(tr!(
-                    "reference-no-answer",
-                    input = format!("{input:?}")
-                ))),
+                None => {
+                    let error = tr!("reference-missing-answer", input = format!("{input:?}"));
+                    Err(StepProblem::Grader(tr!("reference-failed", error = error)))
+                }
             })
             .collect()
     }
 
-    /// Types each of `inputs` when the program waits for input and takes the answer it
-    /// prints (see [`answer_in`]): the exercise's own reference, asked once per grading.
+    /// Types each of `inputs` when the program waits for input and reads the one answer it
+    /// gives, by the exercise's `answers:` (see [`crate::plan::AnswerSet::answers_given`]): the exercise's
+    /// own reference, when it is the oracle. The reaction to an input is complete once the
+    /// program waits again or has ended, as for a student's answer.
     pub(super) async fn answers_to(
         &mut self,
         inputs: &[String],
     ) -> Result<BTreeMap<String, String>, String> {
+        let (program, sandbox, conversation) = (self.program, self.sandbox, self.conversation());
+        let closed_by_grader = self.closed_by_grader.clone();
+        let is_settled = || is_settled(program, sandbox, conversation, &closed_by_grader);
         let mut answers = BTreeMap::new();
-        let timeout = self.exercise.typing_timeout;
         for input in inputs {
+            let quoted = format!("{input:?}");
             self.settle().await;
-            let before = self.program.unmatched_output(OutputStream::Stdout).bytes;
-            self.program
-                .consume_output(OutputStream::Stdout, before.len());
-            self.type_input(format!("{input}\n").as_bytes())
+            let before = program.unmatched_output(OutputStream::Stdout).bytes.len();
+            program.consume_output(OutputStream::Stdout, before);
+            program
+                .type_input(
+                    format!("{input}\n").as_bytes(),
+                    self.exercise.typing_timeout,
+                )
                 .await
-                .map_err(|problem| problem.explain())?;
-            let deadline = Instant::now() + timeout;
-            let answer = loop {
-                self.settle().await;
-                let printed = self.program.unmatched_output(OutputStream::Stdout);
-                let answer = answer_in(&String::from_utf8_lossy(&printed.bytes));
-                if answer.is_some() || printed.ended || Instant::now() >= deadline {
-                    break answer;
+                .map_err(|_| tr!("reference-input-failed", input = quoted.as_str()))?;
+            let deadline = Instant::now() + self.exercise.typing_timeout;
+            let printed = loop {
+                let settled = is_settled();
+                let printed = program.unmatched_output(OutputStream::Stdout);
+                if settled || printed.ended || Instant::now() >= deadline {
+                    break String::from_utf8_lossy(&printed.bytes).into_owned();
                 }
-                let arrived = self.program.output_arrived(OutputStream::Stdout);
-                let _ = tokio::time::timeout(Duration::from_millis(50), arrived).await;
+                let arrived = program.output_arrived(OutputStream::Stdout);
+                let _ = tokio::time::timeout(Duration::from_millis(20), arrived).await;
             };
-            let answer =
-                answer.ok_or_else(|| tr!("reference-no-answer", input = format!("{input:?}")))?;
-            answers.insert(input.clone(), answer);
+            match self.exercise.answers.answers_given(&printed).as_slice() {
+                [answer] => {
+                    answers.insert(input.clone(), answer.clone());
+                }
+                [] => {
+                    return Err(tr!(
+                        "reference-no-answer",
+                        input = quoted.as_str(),
+                        printed = format!("{printed:?}")
+                    ));
+                }
+                several => {
+                    return Err(tr!(
+                        "reference-several-answers",
+                        input = quoted.as_str(),
+                        answers = several.join(", ")
+                    ));
+                }
+            }
         }
         Ok(answers)
     }

@@ -80,7 +80,7 @@ pub async fn grade(
     reporter: &mut (dyn Reporter + Send),
 ) -> std::io::Result<ExerciseResult> {
     let started = Instant::now();
-    let seed = exercise.has_differential().then(|| {
+    let seed = exercise.uses_seed().then(|| {
         settings
             .seed
             .unwrap_or_else(crate::differential::random_seed)
@@ -104,12 +104,12 @@ pub async fn grade(
         isolation: settings.isolation,
         seed: seed.unwrap_or_default(),
         pcap: settings.pcap.clone(),
-        reference_answers: None,
+        reference_answers: BTreeMap::new(),
     };
-    run.reference_answers = ask_reference(&run).await;
-    let run = Arc::new(run);
     let selected =
         |number: usize| settings.only_tests.is_empty() || settings.only_tests.contains(&number);
+    run.reference_answers = ask_reference(&run, selected).await;
+    let run = Arc::new(run);
     let order: Vec<usize> = (0..exercise.tests.len())
         .filter(|&index| selected(exercise.tests[index].number))
         .collect();
@@ -166,35 +166,63 @@ fn with_exercise_inputs(program: &ProgramCommand, exercise: &Exercise) -> Progra
         .iter()
         .map(|(name, bytes)| (name.clone(), bytes.clone()))
         .collect();
+    command.written_files = exercise.written_files();
     command
 }
 
-/// The exercise's own reference's answers to every line its `differential` steps type, when
-/// any does (`oracle: reference`): the reference is built and run once, like a submission.
-async fn ask_reference(run: &test_run::TestRun) -> Option<session::ReferenceAnswers> {
+/// The exercise's own reference's answers for each selected test whose `differential` steps
+/// ask it (`oracle: reference`): the reference is built once and started afresh for each such
+/// test, with that test's arguments, as the student's program is.
+async fn ask_reference(
+    run: &test_run::TestRun,
+    selected: impl Fn(usize) -> bool,
+) -> BTreeMap<usize, session::ReferenceAnswers> {
     let exercise = &run.exercise;
-    if !exercise.asks_reference() {
-        return None;
+    let asking: Vec<&crate::plan::TestPlan> = exercise
+        .tests
+        .iter()
+        .filter(|test| selected(test.number) && test.asks_reference())
+        .collect();
+    let mut answers = BTreeMap::new();
+    if asking.is_empty() {
+        return answers;
     }
-    let answers = match exercise.reference_file() {
-        None => Err(crate::tr!("reference-failed", error = "no reference file")),
-        Some(path) => match crate::submission::resolve(Some(&path), &[]) {
-            Err(error) => Err(crate::tr!("reference-failed", error = error.to_string())),
-            Ok(found) => match found.build(run.isolation).await {
-                Err(reason) => Err(crate::tr!("reference-failed", error = reason.to_string())),
-                Ok(command) => {
-                    let reference = test_run::TestRun {
-                        exercise: exercise.clone(),
-                        command: with_exercise_inputs(&command, exercise),
-                        isolation: run.isolation,
-                        seed: run.seed,
-                        pcap: None,
-                        reference_answers: None,
-                    };
-                    reference.ask_reference().await
-                }
-            },
-        },
+    let command = match reference_command(exercise, run.isolation).await {
+        Ok(command) => command,
+        Err(error) => {
+            let failed = Arc::new(Err(crate::tr!("reference-failed", error = error)));
+            for test in asking {
+                answers.insert(test.number, Arc::clone(&failed));
+            }
+            return answers;
+        }
     };
-    Some(Arc::new(answers))
+    let reference = test_run::TestRun {
+        exercise: exercise.clone(),
+        command: with_exercise_inputs(&command, exercise),
+        isolation: run.isolation,
+        seed: run.seed,
+        pcap: None,
+        reference_answers: BTreeMap::new(),
+    };
+    for test in asking {
+        let asked = reference.ask_reference(test).await;
+        answers.insert(test.number, Arc::new(asked));
+    }
+    answers
+}
+
+/// The command that runs the exercise's own reference program file.
+async fn reference_command(
+    exercise: &Exercise,
+    isolation: Isolation,
+) -> Result<ProgramCommand, String> {
+    let path = exercise
+        .reference_file()
+        .ok_or_else(|| crate::tr!("reference-not-a-file"))?;
+    let found = crate::submission::resolve(Some(&path), &[]).map_err(|error| error.to_string())?;
+    found
+        .build(isolation)
+        .await
+        .map_err(|reason| reason.to_string())
 }

@@ -98,10 +98,13 @@ impl Session<'_> {
                         let problem =
                             expect_problem(&label, expected.clone(), error, || self.waiting());
                         match problem {
-                            // Data came, the close did not: say so, with what came.
+                            // Data came, the close did not: say so. (Nothing came: no reply.)
                             Problem::NoReply {
-                                waited, waiting, ..
-                            } => Problem::NotClosed {
+                                waited,
+                                waiting,
+                                received,
+                                ..
+                            } if !received.is_empty() => Problem::NotClosed {
                                 client: label.clone(),
                                 waited,
                                 waiting,

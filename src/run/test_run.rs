@@ -33,8 +33,9 @@ pub(super) struct TestRun {
     pub seed: u64,
     /// Folder for each test's capture file (`--pcap`).
     pub pcap: Option<PathBuf>,
-    /// The exercise's own reference's answers, when a `differential` step needs them.
-    pub reference_answers: Option<ReferenceAnswers>,
+    /// The exercise's own reference's answers, by test number, for the tests whose
+    /// `differential` steps need them.
+    pub reference_answers: BTreeMap<usize, ReferenceAnswers>,
 }
 
 impl TestRun {
@@ -88,7 +89,7 @@ impl TestRun {
         let program =
             RunningProgram::spawn(&command, &sandbox).map_err(|error| error.to_string())?;
         let mut session = Session::new(exercise, &sandbox, &program, self.seed);
-        session.reference_answers = self.reference_answers.clone();
+        session.reference_answers = self.reference_answers.get(&test.number).cloned();
         session.record(Entry::Started {
             command: command.display,
         });
@@ -133,30 +134,36 @@ impl TestRun {
 }
 
 impl TestRun {
-    /// Runs this run's program (the exercise's own reference) once in a fresh sandbox and
-    /// asks it every line a `differential` step with `oracle: reference` will type.
-    pub async fn ask_reference(&self) -> Result<BTreeMap<String, String>, String> {
+    /// Runs this run's program (the exercise's own reference) in a fresh sandbox, as `test`
+    /// starts it, and asks it every line that test's `differential` steps will type.
+    pub async fn ask_reference(&self, test: &TestPlan) -> Result<BTreeMap<String, String>, String> {
         let exercise = &self.exercise;
         let sandbox = Sandbox::create(self.isolation, exercise.limits)
             .map_err(|error| format!("could not create the sandbox: {error}"))?;
-        let inputs = exercise.reference_inputs(self.seed, &sandbox.services());
-        let command = self.command.with_args(&exercise.args);
+        let inputs = test.reference_inputs(self.seed, &sandbox.services());
+        let command = self.command_for(test);
         let program =
             RunningProgram::spawn(&command, &sandbox).map_err(|error| error.to_string())?;
         let mut session = Session::new(exercise, &sandbox, &program, self.seed);
-        let limit = exercise.typing_timeout * (inputs.len() as u32 + 1);
-        let answers = tokio::time::timeout(limit, session.answers_to(&inputs))
+        let answers = tokio::time::timeout(test.timeout, session.answers_to(&inputs))
             .await
             .unwrap_or_else(|_| {
-                Err(format!(
-                    "no answers after {}",
-                    humantime::format_duration(limit)
+                Err(crate::tr!(
+                    "reference-too-slow",
+                    limit = humantime::format_duration(test.timeout).to_string()
                 ))
             });
         let (_, peers) = session.finish();
-        program.stop(exercise.stop, &sandbox).await;
+        let finished = program.stop(exercise.stop, &sandbox).await;
         peers.abort();
-        answers.map_err(|error| crate::tr!("reference-failed", error = error))
+        answers.map_err(|error| {
+            let stderr = finished.stderr.text();
+            let mut message = crate::tr!("reference-failed", error = error);
+            if let Some(last) = stderr.lines().rfind(|line| !line.trim().is_empty()) {
+                message += &crate::tr!("reference-stderr", line = last);
+            }
+            message
+        })
     }
 
     /// The command for `test`: its own arguments, or else the exercise's.

@@ -116,6 +116,7 @@ pub async fn compile_rust(
         files: None,
         origins: Vec::new(),
         data_files: Vec::new(),
+        written_files: Vec::new(),
     };
     let program = RunningProgram::spawn(&command, &sandbox)
         .map_err(|error| CompileError::Failed(error.to_string()))?;

@@ -223,6 +223,7 @@ impl Resolved {
                     files: Some(Arc::new(stager.finish())),
                     origins,
                     data_files: Vec::new(),
+                    written_files: Vec::new(),
                 })
             }
         }
@@ -288,6 +289,7 @@ fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
                 files: Some(Arc::new(stager.finish())),
                 origins,
                 data_files: Vec::new(),
+                written_files: Vec::new(),
             }))
         }
         Some("rs") => {
@@ -310,6 +312,7 @@ fn resolve_path(path: &Path) -> Result<Resolved, SubmissionError> {
                 files: Some(Arc::new(stager.finish())),
                 origins,
                 data_files: Vec::new(),
+                written_files: Vec::new(),
             }))
         }
     }
@@ -341,6 +344,7 @@ fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable
                 files: Some(Arc::new(stager.finish())),
                 origins,
                 data_files: Vec::new(),
+                written_files: Vec::new(),
             })
         }
         Some("rs") => Resolved::Rust {
@@ -355,6 +359,7 @@ fn resolve_in_folder(dir: &Path, program: &Path) -> Result<Resolved, NotRunnable
             files: Some(Arc::new(stager.finish())),
             origins,
             data_files: Vec::new(),
+            written_files: Vec::new(),
         }),
     })
 }
@@ -421,6 +426,7 @@ fn resolve_command(command: &[OsString]) -> Result<ProgramCommand, SubmissionErr
         files: staged_any.then(|| Arc::new(stager.finish())),
         origins,
         data_files: Vec::new(),
+        written_files: Vec::new(),
     })
 }
 

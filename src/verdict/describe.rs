@@ -21,6 +21,11 @@ pub fn describe_matcher(matcher: &Matcher) -> String {
         Matcher::Regex(regex) => tr!("matcher-regex", pattern = regex.as_str()),
         Matcher::Line(line) => tr!("matcher-line", line = format!("{line:?}")),
         Matcher::Count(count) => tr!("matcher-count", count = count),
+        Matcher::AnyOf(each) => each
+            .iter()
+            .map(describe_matcher)
+            .collect::<Vec<_>>()
+            .join(&tr!("matcher-or")),
     }
 }
 
@@ -140,6 +145,11 @@ pub fn describe_output_matcher(matcher: &OutputMatcher) -> String {
         }
         OutputMatcher::Regex(regex) => tr!("output-regex", pattern = regex.as_str()),
         OutputMatcher::Answer(answer) => tr!("output-answer", answer = format!("{answer:?}")),
+        OutputMatcher::AnyOf(each) => each
+            .iter()
+            .map(describe_output_matcher)
+            .collect::<Vec<_>>()
+            .join(&tr!("matcher-or")),
     }
 }
 
