@@ -40,6 +40,9 @@ fn list_shows_the_bundled_exercises_from_any_directory() {
         "special-addresses",
         "service-lookup",
         "host-info",
+        "file-server",
+        "file-client",
+        "chat-server",
     ] {
         assert!(listed.contains(&id), "{id} is not listed:\n{text}");
     }
@@ -58,6 +61,9 @@ fn every_statement_is_in_english_and_chinese_with_its_contract() {
         "special-addresses",
         "service-lookup",
         "host-info",
+        "file-server",
+        "file-client",
+        "chat-server",
     ] {
         let (code, out, _) = run(&["show", id]);
         assert_eq!(code, 0, "{id}");

@@ -673,3 +673,243 @@ mod udp_client {
         check("udp-client", "never_exits.py");
     }
 }
+
+mod file_server {
+    use super::*;
+
+    #[test]
+    fn course_style_server_reading_in_pieces_passes() {
+        let document = check("file-server", "file_server.py");
+        assert_eq!(document["score"], document["max_score"]);
+    }
+
+    #[test]
+    fn sendfile_server_passes() {
+        check("file-server", "file_server_sendfile.py");
+    }
+
+    /// One recv(1024) for the name: full marks, and test 6 (the name in two pieces) is advice.
+    #[test]
+    fn one_recv_for_the_name_gets_full_marks_and_is_told_it_is_fragile() {
+        let document = check("file-server", "one_recv_for_name.py");
+        assert_eq!(document["score"], document["max_score"]);
+        assert_eq!(test_json(&document, 6)["status"], "fragile");
+        assert!(
+            test_json(&document, 6)["robustness"]["why"]
+                .as_str()
+                .unwrap()
+                .contains("byte stream"),
+            "{document:#}"
+        );
+        // It looked for a file called "hello" and said so.
+        assert_eq!(
+            test_json(&document, 6)["failure"]["received"]["text"],
+            "ERROR\n"
+        );
+    }
+
+    #[test]
+    fn reading_the_binary_file_in_text_mode_crashes_on_it() {
+        let document = check("file-server", "text_mode.py");
+        assert_eq!(failure_kind(&document, 3), "wrong_reply");
+        assert!(
+            report_of(&document, 3).contains("UnicodeDecodeError"),
+            "{}",
+            report_of(&document, 3)
+        );
+    }
+
+    #[test]
+    fn one_read_sends_only_the_first_piece_of_a_large_file() {
+        let document = check("file-server", "one_read.py");
+        assert_eq!(failure_kind(&document, 3), "wrong_reply");
+        assert_eq!(
+            test_json(&document, 3)["failure"]["received"]["length"],
+            1024
+        );
+    }
+
+    /// Without close() the client cannot know the file is complete; the server waits in
+    /// accept() with the connection open, so each test fails at once, not after a timeout.
+    #[test]
+    fn forgetting_to_close_leaves_the_client_waiting() {
+        let document = check("file-server", "forgets_close.py");
+        assert_eq!(failure_kind(&document, 1), "not_closed");
+        assert!(
+            message(&document, 1).contains("with the connection open"),
+            "{}",
+            message(&document, 1)
+        );
+        assert_eq!(test_json(&document, 6)["status"], "fragile");
+    }
+
+    #[test]
+    fn no_loop_around_accept_refuses_the_second_client() {
+        let document = check("file-server", "no_accept_loop.py");
+        assert_eq!(failure_kind(&document, 4), "connect_failed");
+        assert!(message(&document, 4).contains("connection refused"));
+        assert_eq!(
+            test_json(&document, 4)["program_end"],
+            "ended by itself with exit code 0"
+        );
+    }
+
+    #[test]
+    fn a_name_with_its_line_end_finds_no_file() {
+        let document = check("file-server", "keeps_line_end.py");
+        assert_eq!(failure_kind(&document, 1), "wrong_reply");
+        assert_eq!(
+            test_json(&document, 1)["failure"]["received"]["text"],
+            "ERROR\n"
+        );
+    }
+}
+
+mod file_client {
+    use super::*;
+
+    #[test]
+    fn course_style_client_passes() {
+        let document = check("file-client", "file_client.py");
+        assert_eq!(document["score"], document["max_score"]);
+        // The name comes from the command line, per test.
+        assert!(
+            test_json(&document, 4)["transcript"]
+                .as_str()
+                .unwrap()
+                .contains("file_client.py notes.txt"),
+            "{document:#}"
+        );
+    }
+
+    #[test]
+    fn streaming_client_passes() {
+        check("file-client", "file_client_streaming.py");
+    }
+
+    /// The grader sends the 48 KiB file in 4 KiB pieces: one recv() gets the first, every run.
+    #[test]
+    fn one_recv_saves_only_the_first_piece() {
+        let document = check("file-client", "one_recv.py");
+        assert_eq!(
+            test_json(&document, 3)["program_end"],
+            "ended by itself with exit code 0"
+        );
+    }
+
+    #[test]
+    fn saving_with_print_in_text_mode_adds_a_line_end_and_crashes_on_binary() {
+        let document = check("file-client", "text_mode_print.py");
+        assert_eq!(failure_kind(&document, 2), "wrong_file");
+        let received = &test_json(&document, 2)["failure"]["received"];
+        assert_eq!(received["length"], 60, "{document:#}");
+        assert!(
+            received["text"].as_str().unwrap().ends_with("lines.\n\n"),
+            "{document:#}"
+        );
+        assert!(
+            report_of(&document, 3).contains("UnicodeDecodeError"),
+            "{}",
+            report_of(&document, 3)
+        );
+    }
+
+    #[test]
+    fn a_name_without_its_line_end_is_named() {
+        let document = check("file-client", "forgets_line_end.py");
+        assert_eq!(failure_kind(&document, 1), "no_reply");
+        assert!(
+            message(&document, 1).contains("only part of the line \"hello.txt\""),
+            "{}",
+            message(&document, 1)
+        );
+    }
+
+    #[test]
+    fn a_hard_coded_name_asks_for_the_wrong_file() {
+        let document = check("file-client", "hardcoded_name.py");
+        assert_eq!(failure_kind(&document, 4), "wrong_reply");
+        assert_eq!(
+            test_json(&document, 4)["failure"]["received"]["text"],
+            "hello.txt\n"
+        );
+    }
+}
+
+mod chat_server {
+    use super::*;
+
+    #[test]
+    fn thread_per_client_server_passes() {
+        let document = check("chat-server", "chat_threads.py");
+        assert_eq!(document["score"], document["max_score"]);
+    }
+
+    #[test]
+    fn select_server_passes() {
+        check("chat-server", "chat_select.py");
+    }
+
+    #[test]
+    fn socketserver_server_passes() {
+        check("chat-server", "chat_socketserver.py");
+    }
+
+    #[test]
+    fn echoing_to_the_sender_is_caught() {
+        let document = check("chat-server", "echoes_to_sender.py");
+        assert_eq!(failure_kind(&document, 1), "unexpected_data");
+        assert_eq!(
+            test_json(&document, 1)["failure"]["received"]["text"],
+            "hello b, this is a\n"
+        );
+        // With three clients, at the quiet wait on the sender.
+        assert_eq!(failure_kind(&document, 3), "unexpected_data");
+        assert_eq!(test_json(&document, 3)["failure"]["step"]["number"], 10);
+    }
+
+    #[test]
+    fn a_chat_for_two_leaves_the_third_client_out() {
+        let document = check("chat-server", "two_person_chat.py");
+        assert_eq!(failure_kind(&document, 3), "no_reply");
+        assert!(
+            message(&document, 3).starts_with("client c expected"),
+            "{}",
+            message(&document, 3)
+        );
+    }
+
+    /// A server that serves one client until it leaves never accepts the second: the line
+    /// goes nowhere, and the wait ends as soon as the server waits for input.
+    #[test]
+    fn an_iterative_server_is_caught() {
+        let document = check("chat-server", "iterative.py");
+        assert_eq!(failure_kind(&document, 1), "no_reply");
+        assert!(
+            message(&document, 1).contains("your program sent nothing"),
+            "{}",
+            message(&document, 1)
+        );
+    }
+
+    #[test]
+    fn sending_to_a_client_that_left_is_caught() {
+        let document = check("chat-server", "keeps_left_client.py");
+        assert_eq!(failure_kind(&document, 4), "no_reply");
+        assert!(
+            report_of(&document, 4).contains("Bad file descriptor"),
+            "{}",
+            report_of(&document, 4)
+        );
+    }
+
+    #[test]
+    fn decoding_each_recv_fails_on_a_split_character() {
+        let document = check("chat-server", "decodes_each_recv.py");
+        assert!(
+            report_of(&document, 6).contains("UnicodeDecodeError"),
+            "{}",
+            report_of(&document, 6)
+        );
+    }
+}

@@ -1,0 +1,24 @@
+# netgrade-expect: fail 4 5
+# Bug: no loop around accept(): the server sends one file, then the program ends.
+from socket import *
+
+sockfd = socket(AF_INET, SOCK_STREAM)
+sockfd.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+sockfd.bind(('127.0.0.1', 8888))
+sockfd.listen(5)
+
+connfd, addr = sockfd.accept()
+request = b""
+while b"\n" not in request:
+    data = connfd.recv(1024)
+    if not data:
+        break
+    request += data
+name = request.decode().strip()
+try:
+    with open(name, "rb") as f:
+        connfd.sendall(f.read())
+except FileNotFoundError:
+    connfd.send(b"ERROR\n")
+connfd.close()
+sockfd.close()
