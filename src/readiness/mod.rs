@@ -357,6 +357,15 @@ pub async fn wait_until_listening(
     }
 }
 
+/// Waits until `holds` is true, the program ends, or `limit` passes.
+pub async fn wait_until(
+    program: &RunningProgram,
+    limit: Duration,
+    mut holds: impl FnMut() -> bool,
+) {
+    poll_until(program, limit, || holds().then_some(())).await;
+}
+
 /// Looks with `look` until it finds something, the program ends, or `limit` passes; `None`
 /// for the last two. The kernel offers no event for these conditions, so this polls on the
 /// [`PollSchedule`], waking at once when the program ends.

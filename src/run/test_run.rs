@@ -109,11 +109,12 @@ impl TestRun {
         session.settle().await;
         if let Some(failure) = &failure
             && failure_may_mean_the_program_ended(&failure.problem)
-            && !session.is_idle()
         {
-            // Not idle: the program may be on its way out (crashed on this input). Give it a
-            // moment, so the report says so every time instead of depending on who was faster.
-            program.wait_for_end(ENDING_GRACE).await;
+            // Until it is idle again, the program may be on its way out (crashed on this
+            // input): give it a moment to end or to wait again, so the report says which every
+            // time instead of depending on who was faster.
+            let is_idle = session.idle_check();
+            crate::readiness::wait_until(&program, ENDING_GRACE, is_idle).await;
         }
         // The grader's connections stay open until the program is stopped: what it does when
         // they close is not part of the test.
