@@ -210,8 +210,16 @@ const SHOWN_BYTES: usize = 64;
 
 /// Renders bytes for people: quoted text when it is printable UTF-8, hex otherwise.
 pub fn show_bytes(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
+    let mut shown = &bytes[..bytes.len().min(SHOWN_BYTES)];
     let more = if bytes.len() > SHOWN_BYTES { "…" } else { "" };
+    // A cut through a character (Chinese text is 3 bytes a character) is not a reason to show
+    // text as hex: the cut moves back to the character's start.
+    if let Err(error) = std::str::from_utf8(shown)
+        && error.error_len().is_none()
+        && bytes.len() > SHOWN_BYTES
+    {
+        shown = &shown[..error.valid_up_to()];
+    }
     match std::str::from_utf8(shown) {
         Ok(text)
             if text
@@ -376,6 +384,15 @@ impl Transcript {
         }
     }
 
+    /// How the program ended, unless a step already said it (`expect_exit`).
+    pub fn end_not_yet_said(&self) -> Option<&ProgramEnd> {
+        let said = self
+            .entries
+            .iter()
+            .any(|entry| matches!(entry, Entry::Exited { .. }));
+        self.end.as_ref().filter(|_| !said)
+    }
+
     /// Renders the whole transcript as text; with a normalizer, as stable text (ephemeral
     /// ports hidden, for golden snapshots), otherwise exactly as it happened.
     pub fn render(&self, normalizer: Option<&Normalizer>) -> String {
@@ -387,7 +404,7 @@ impl Transcript {
         for entry in &self.entries {
             let _ = writeln!(out, "{}", line(&entry.render()));
         }
-        if let Some(end) = &self.end {
+        if let Some(end) = self.end_not_yet_said() {
             let _ = writeln!(out, "{}", end_line(end));
         }
         for limit in &self.limits_hit {
@@ -435,5 +452,11 @@ mod tests {
         assert_eq!(show_bytes("你好".as_bytes()), "\"你好\"");
         assert_eq!(show_bytes(&[0xc0, 0xa8, 1, 2]), "hex c0 a8 01 02");
         assert!(show_bytes(&[b'a'; 100]).ends_with("…"));
+        // 30 Chinese characters are 90 bytes: the cut at 64 falls inside the 22nd.
+        let poem = "床".repeat(30);
+        assert_eq!(
+            show_bytes(poem.as_bytes()),
+            format!("{:?}…", "床".repeat(21))
+        );
     }
 }

@@ -568,3 +568,27 @@ fn data_files_cannot_be_the_exercises_own() {
     ));
     assert!(text.contains("is also in `files:`"), "{text}");
 }
+
+/// The bundled exercise's fixture `file` graded on test `number`: its JSON failure.
+fn bundled_failure(exercise: &str, number: &str, file: &str) -> serde_json::Value {
+    let output = netgrade()
+        .args(["test", exercise, "--test", number, "--format", "json"])
+        .arg(repo().join("exercises").join(exercise).join(file))
+        .output()
+        .unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    document["tests"][0]["failure"].clone()
+}
+
+#[test]
+fn a_whole_file_that_does_not_come_says_why() {
+    // Text mode on a binary file: the crash is the headline, not "received nothing".
+    let failure = bundled_failure("file-server", "3", "solutions/bad/text_mode.py");
+    let cause = failure["cause"].as_str().unwrap_or_default();
+    assert!(cause.contains("crashed: UnicodeDecodeError"), "{failure:#}");
+    // One byte too many in a saved file: the detail shows it.
+    let failure = bundled_failure("file-client", "4", "solutions/bad/text_mode_print.py");
+    assert_eq!(failure["kind"], "wrong_file", "{failure:#}");
+    let detail = failure["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("then 1 more: \"\\n\""), "{failure:#}");
+}

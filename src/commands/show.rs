@@ -75,6 +75,11 @@ fn show_test(exercise: &Exercise, number: usize) -> Result<Conclusion> {
     if let Some(advice) = robustness(test) {
         writeln!(out, "{advice}")?;
     }
+    let args = test.args.as_deref().unwrap_or(&exercise.args);
+    if !args.is_empty() {
+        let args = args.join(" ");
+        writeln!(out, "{}", tr!("show-args", args = args))?;
+    }
     writeln!(out, "\n{}", tr!("show-steps"))?;
     let grader_is_server = exercise.role.grader_is_server();
     for (index, step) in test.steps.iter().enumerate() {

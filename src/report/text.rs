@@ -327,7 +327,7 @@ impl<W: Write> TextReporter<W> {
         for entry in &test.transcript.entries {
             writeln!(out, "      {}", one_line(&entry.render()))?;
         }
-        if let Some(end) = &test.transcript.end {
+        if let Some(end) = test.transcript.end_not_yet_said() {
             writeln!(out, "      {}", one_line(&crate::transcript::end_line(end)))?;
         }
         for limit in &test.transcript.limits_hit {

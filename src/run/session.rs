@@ -11,8 +11,8 @@ use tokio::net::TcpListener;
 use super::problems::{StepError, StepProblem};
 use crate::peers::{TcpClient, UdpPeer};
 use crate::plan::{
-    Action, Exercise, Matcher, ProgramRole, Step, TcpAction, TcpConversation, TcpVerb, TestPlan,
-    UDP_SERVER_PEER,
+    Action, ConsoleAction, Exercise, Matcher, ProgramRole, Step, TcpAction, TcpConversation,
+    TcpVerb, TestPlan, UDP_SERVER_PEER,
 };
 use crate::program::RunningProgram;
 use crate::readiness::{
@@ -213,19 +213,19 @@ impl<'a> Session<'a> {
         problem: Problem,
         detail: Option<String>,
     ) -> Failure {
-        let detail = detail.or_else(|| match (&step.action, problem.received()) {
-            (
+        let detail = detail.or_else(|| {
+            let expected = match &step.action {
                 Action::Tcp(TcpAction {
-                    verb:
-                        TcpVerb::Expect {
-                            matcher: Matcher::Exact(expected),
-                            ..
-                        },
+                    verb: TcpVerb::Expect { matcher, .. } | TcpVerb::ExpectAll { matcher, .. },
                     ..
-                }),
-                Some(received),
-            ) => exact_progress(expected, received),
-            _ => None,
+                })
+                | Action::Console(ConsoleAction::ExpectFile { matcher, .. }) => matcher,
+                _ => return None,
+            };
+            match (expected, problem.received()) {
+                (Matcher::Exact(expected), Some(received)) => exact_progress(expected, received),
+                _ => None,
+            }
         });
         Failure {
             step: Some(FailedStep {

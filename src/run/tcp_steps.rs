@@ -90,28 +90,39 @@ impl Session<'_> {
             TcpVerb::ExpectAll { matcher, timeout } => {
                 let (matcher, expected) = at_clock(matcher, *timeout);
                 let is_idle = self.idle_check();
-                let all = self
+                let outcome = self
                     .connection(name)?
                     .receive_until_closed(*timeout, is_idle)
-                    .await
-                    .map_err(|error| {
+                    .await;
+                let all = match outcome {
+                    Ok(all) => all,
+                    Err(error) => {
                         let problem =
                             expect_problem(&label, expected.clone(), error, || self.waiting());
-                        match problem {
-                            // Data came, the close did not: say so. (Nothing came: no reply.)
+                        return Err(match problem {
+                            // Data came, the close did not: say what came, then that.
+                            // (Nothing came: no reply.)
                             Problem::NoReply {
                                 waited,
                                 waiting,
                                 received,
                                 ..
-                            } if !received.is_empty() => Problem::NotClosed {
-                                client: label.clone(),
-                                waited,
-                                waiting,
-                            },
+                            } if !received.is_empty() => {
+                                self.record(Entry::Received {
+                                    client: label.clone(),
+                                    bytes: received,
+                                });
+                                Problem::NotClosed {
+                                    client: label,
+                                    waited,
+                                    waiting,
+                                }
+                            }
                             other => other,
                         }
-                    })?;
+                        .into());
+                    }
+                };
                 if !matches_whole(&matcher, &all) {
                     return Err(Problem::WrongReply {
                         client: label,

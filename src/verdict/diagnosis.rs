@@ -101,6 +101,10 @@ fn follows_an_end(problem: &Problem) -> bool {
             how: ReadEnd::Closed | ReadEnd::Reset,
             ..
         }
+    ) || matches!(
+        // `expect_all`: the connection closed before anything came.
+        problem,
+        Problem::WrongReply { received, .. } if received.is_empty()
     )
 }
 
@@ -178,7 +182,14 @@ fn hints(
     }
     let received = failure.problem.received().unwrap_or_default();
     let printed = String::from_utf8_lossy(received);
-    if PRINTED_BYTES.is_match(&printed)
+    // `b'...'` in what came is the bug only when the expectation does not say it itself (and
+    // never in a file's content, which is data).
+    let expects_bytes_syntax = failure
+        .problem
+        .expected()
+        .is_some_and(|expected| PRINTED_BYTES.is_match(expected));
+    let about_data = matches!(failure.problem, Problem::WrongFile { .. });
+    if PRINTED_BYTES.is_match(&printed) && !expects_bytes_syntax && !about_data
         || PRINTED_BYTES.is_match(&transcript.stdout_text())
             && matches!(
                 failure.problem,

@@ -251,6 +251,15 @@ pub fn exact_progress(expected: &[u8], received: &[u8]) -> Option<String> {
             arrived = received.len(),
             expected = expected.len()
         ))
+    } else if received.len() > expected.len() {
+        // All of it, then more (a whole file or all a connection carried): show the extra.
+        let extra = &received[expected.len()..];
+        Some(tr!(
+            "detail-extra-bytes",
+            expected = expected.len(),
+            count = extra.len(),
+            extra = show_bytes(extra)
+        ))
     } else {
         None
     }

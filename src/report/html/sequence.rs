@@ -373,14 +373,9 @@ pub fn sequence(test: &TestResult, command: &str) -> Diagram {
     // The program's end, unless a step already drew it. A program that ended by itself
     // ended before the grader found the failure (its end is what the failure shows); one the
     // grader stopped, after.
-    let exited = transcript
-        .entries
-        .iter()
-        .any(|entry| matches!(entry, Entry::Exited { .. }));
     let mut end = transcript
-        .end
-        .filter(|_| !exited)
-        .map(|end| note(Who::Program, "end", end_line(&end)));
+        .end_not_yet_said()
+        .map(|end| note(Who::Program, "end", end_line(end)));
     if transcript.end.is_some_and(|end| end.ended_by_itself()) {
         pending.extend(end.take());
     }
