@@ -35,10 +35,12 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
     let ProgramRole::TcpServer { port } = exercise.role else {
         panic!("the baseline covers TCP server exercises only");
     };
-    let mut child = std::process::Command::new(binary)
+    let child = std::process::Command::new(binary)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("the reference starts");
+    // Killed however this ends, a panic included: a reference left behind holds the port.
+    let _reference = KillOnDrop(child);
     let address = format!("127.0.0.1:{port}");
     let mut clients: std::collections::BTreeMap<String, TcpStream> = Default::default();
     for step in &exercise.tests[test].steps {
@@ -108,13 +110,23 @@ fn baseline_test(binary: &Path, exercise: &Exercise, test: usize) {
             TcpVerb::Close | TcpVerb::Reset => {
                 clients.remove(connection);
             }
-            TcpVerb::WaitAccepted { .. } => {}
+            // A plain script cannot see the server accept: it gives it a moment, as a
+            // hand-written test of a concurrent server would.
+            TcpVerb::WaitAccepted { .. } => std::thread::sleep(Duration::from_millis(20)),
             TcpVerb::Accept { .. } => panic!("the baseline covers TCP server exercises only"),
         }
     }
     drop(clients);
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// A child process killed and reaped when dropped.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn class_of_50(root: &Path, into: &Path) -> Vec<Submission> {
