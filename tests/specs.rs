@@ -591,3 +591,47 @@ fn no_rust_type_name_reaches_a_message() {
     }
     assert!(checked > 300, "only {checked} messages");
 }
+
+#[test]
+fn every_shape_error_of_a_file_is_reported_at_its_own_line() {
+    let yaml = "id: hello
+title: T
+timeouts: { step: 200 }
+program: { listens: { tcp: 8888 } }
+tests:
+  - name: a
+    hnit: hello
+    points: -1
+    steps:
+      - conect: a
+      - connect: a
+      - expect: { from: a, text: hi, timeout: 2 }
+";
+    let text = error_for(yaml);
+    for expected in [
+        "exercise.yaml:3:19: expected a duration such as 200ms or 2s, found the number 200 — did you mean 200ms?",
+        "exercise.yaml:7:5: unknown key `hnit` — did you mean `hint`?",
+        "exercise.yaml:8:13: expected a whole number (0 or more), found -1",
+        "exercise.yaml:10:9: unknown step `conect` — did you mean `connect`?",
+        "exercise.yaml:12:47: expected a duration such as 200ms or 2s, found the number 2 — did you mean 2s?",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+    assert!(text.contains("5 errors in 1 spec"), "{text}");
+}
+
+#[test]
+fn a_blanked_error_does_not_cause_another() {
+    // The only step is wrong: blanking it leaves `steps` empty, which is not a second error.
+    let yaml = "id: hello
+title: T
+program: { listens: { tcp: 8888 } }
+tests:
+  - name: a
+    steps:
+      - conect: a
+";
+    let text = error_for(yaml);
+    assert!(text.contains("unknown step `conect`"), "{text}");
+    assert!(text.contains("1 error in 1 spec"), "{text}");
+}

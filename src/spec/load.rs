@@ -219,11 +219,26 @@ pub fn parse_spec(text: &str, source_name: &str) -> Result<ExerciseSpec, SpecErr
             ),
         });
     }
-    serde_saphyr::from_str_with_options(text, options()).map_err(|error| {
-        let words = SpecWords { text };
-        let message = plain_words(&words.format_message(&error));
-        let message = printable(&message);
-        let message = match words.place(&error) {
+    // The parser stops at the first value that does not fit; to report every one, the
+    // entry holding it is blanked out (its lines kept, empty, so positions stay) and the
+    // rest parsed again. An error at or above the last one is a consequence of the blanking
+    // (a list left empty, a field now missing) and ends the search.
+    let mut errors: Vec<SpecError> = Vec::new();
+    let mut current = text.to_owned();
+    let mut last_line = 0;
+    while errors.len() < MOST_PARSE_ERRORS {
+        let error = match serde_saphyr::from_str_with_options(&current, options()) {
+            Ok(spec) if errors.is_empty() => return Ok(spec),
+            Ok(_) => break,
+            Err(error) => error,
+        };
+        let words = SpecWords { text: &current };
+        let place = words.place(&error);
+        if !errors.is_empty() && place.is_none_or(|(line, _)| line <= last_line) {
+            break;
+        }
+        let message = printable(&plain_words(&words.format_message(&error)));
+        let message = match place {
             Some((line, column)) => {
                 let lines: Vec<&str> = text.lines().collect();
                 let snippet = snippet(&lines, source_name, (line, column), &message);
@@ -231,8 +246,46 @@ pub fn parse_spec(text: &str, source_name: &str) -> Result<ExerciseSpec, SpecErr
             }
             None => format!("{source_name}: {message}"),
         };
-        SpecError::Parse { message }
+        errors.push(SpecError::Parse { message });
+        match place.and_then(|(line, _)| blank_entry(&current, line)) {
+            Some(blanked) => {
+                last_line = place.map_or(0, |(line, _)| line);
+                current = blanked;
+            }
+            None => break,
+        }
+    }
+    Err(match errors.len() {
+        1 => errors.remove(0),
+        _ => SpecError::Many(errors),
     })
+}
+
+/// At most this many shape errors are reported for one spec.
+const MOST_PARSE_ERRORS: usize = 20;
+
+/// `text` with the entry that starts on `line` (1-based) blanked: that line and the lines
+/// below it indented deeper (its value), each left empty. `None` for a line not there.
+fn blank_entry(text: &str, line: u64) -> Option<String> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let first = lines.get(index)?;
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    // A list item's value is indented deeper than its dash.
+    let own = indent(first);
+    let mut blanked: Vec<&str> = lines.clone();
+    blanked[index] = "";
+    for (at, line) in lines.iter().enumerate().skip(index + 1) {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            blanked[at] = "";
+            continue;
+        }
+        if indent(line) <= own {
+            break;
+        }
+        blanked[at] = "";
+    }
+    Some(blanked.join("\n"))
 }
 
 /// `text` with control characters shown as `�`, so a message cannot drive the terminal.
