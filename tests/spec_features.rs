@@ -273,12 +273,10 @@ tests:
       - expect: { from: a, contains: \"time {now}\" }
 ";
 
-#[test]
-fn now_accepts_the_current_time_and_not_another() {
-    let pack = pack(TIME_SERVER, &[]);
-    let server = |time: &str| {
-        format!(
-            "import socket, time
+/// A server that sends `time <the Python expression time>` to each client, then `after`.
+fn time_server(time: &str, after: &str) -> String {
+    format!(
+        "import socket, time
 server = socket.socket()
 server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 server.bind(('', 8888))
@@ -286,10 +284,15 @@ server.listen()
 while True:
     connection, _ = server.accept()
     connection.send(('time ' + {time} + '\\n').encode())
-    connection.close()
+{after}
 "
-        )
-    };
+    )
+}
+
+#[test]
+fn now_accepts_the_current_time_and_not_another() {
+    let pack = pack(TIME_SERVER, &[]);
+    let server = |time: &str| time_server(time, "    connection.close()");
     let (_dir, path) = program("server.py", &server("time.strftime('%H:%M:%S')"));
     let (_, document) = grade(&pack, &path);
     assert_eq!(kinds(&document), ["passed"], "{document:#}");
@@ -501,19 +504,7 @@ fn a_file_handed_in_ready_made_does_not_pass_expect_file() {
 fn a_wrong_time_line_fails_at_once_and_the_time_zone_is_the_graders() {
     let yaml = TIME_SERVER.replace("contains: \"time {now}\"", "line: \"time {now}\"");
     let pack = pack(&yaml, &[]);
-    let server = |time: &str| {
-        format!(
-            "import socket, time
-server = socket.socket()
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind(('', 8888))
-server.listen()
-while True:
-    connection, _ = server.accept()
-    connection.send(('time ' + {time} + '\\n').encode())
-"
-        )
-    };
+    let server = |time: &str| time_server(time, "");
     // The connection stays open: a wrong line must fail on its own, not at a close.
     let an_hour_ago = "time.strftime('%H:%M:%S', time.localtime(time.time() - 3600))";
     let (_dir, path) = program("server.py", &server(an_hour_ago));

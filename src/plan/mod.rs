@@ -260,11 +260,6 @@ impl Exercise {
         paths
     }
 
-    /// Whether a `differential` step asks the exercise's own reference (`oracle: reference`).
-    pub fn asks_reference(&self) -> bool {
-        self.tests.iter().any(TestPlan::asks_reference)
-    }
-
     /// Whether any test types generated inputs (and so needs a seed; listed inputs do not).
     pub fn uses_seed(&self) -> bool {
         self.tests.iter().flat_map(|test| &test.steps).any(|step| {

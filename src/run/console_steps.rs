@@ -7,17 +7,15 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::problems::{StepProblem, output_problem};
-use super::session::Session;
+use super::session::{Session, output_at_clock};
 use crate::differential::{Case, CaseSource, ReferenceInputs};
 use crate::peers::expect_output;
-use crate::plan::{ConsoleAction, Matcher, OutputMatcher, matches_whole, now};
+use crate::plan::{ConsoleAction, Matcher, OutputMatcher, matches_whole};
 use crate::program::{ExitKind, OutputStream, ProgramEnd};
 use crate::readiness::is_settled;
 use crate::tr;
 use crate::transcript::Entry;
-use crate::verdict::{
-    Problem, describe_clock, describe_matcher, describe_output_matcher, error_words,
-};
+use crate::verdict::{Problem, describe_matcher, describe_output_matcher, error_words};
 
 impl Session<'_> {
     /// Plays one console step.
@@ -38,13 +36,8 @@ impl Session<'_> {
                 matcher,
                 timeout,
             } => {
-                let mut matcher = matcher.with_hostname(&self.hostname);
-                let mut clock = String::new();
-                if matcher.mentions_now() {
-                    let times = now::times_from_now(*timeout);
-                    clock = describe_clock(&times);
-                    matcher = matcher.at_times(&times);
-                }
+                let matcher = matcher.with_hostname(&self.hostname);
+                let (matcher, clock) = output_at_clock(&matcher, *timeout);
                 let text = self
                     .expect_output(*stream, &matcher, *timeout, &clock)
                     .await?;

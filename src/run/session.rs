@@ -11,8 +11,8 @@ use tokio::net::TcpListener;
 use super::problems::{StepError, StepProblem};
 use crate::peers::{TcpClient, UdpPeer};
 use crate::plan::{
-    Action, ConsoleAction, Exercise, Matcher, ProgramRole, Step, TcpAction, TcpConversation,
-    TcpVerb, TestPlan, UDP_SERVER_PEER,
+    Action, ConsoleAction, Exercise, Matcher, OutputMatcher, ProgramRole, Step, TcpAction,
+    TcpConversation, TcpVerb, TestPlan, UDP_SERVER_PEER,
 };
 use crate::program::RunningProgram;
 use crate::readiness::{
@@ -367,4 +367,29 @@ fn idle_check<'a>(
         is_settled(program, sandbox, conversation, &closed_by_grader)
             && !conversation.is_some_and(|tcp| output_in_flight(sandbox, program.pid(), tcp))
     }
+}
+
+/// `matcher` made concrete for a wait of `wait` starting now (`{now}` stands for the times of
+/// that wait) and the words that describe it, with what `{now}` stood for.
+pub(super) fn at_clock(matcher: &Matcher, wait: Duration) -> (Matcher, String) {
+    if !matcher.mentions_now() {
+        return (matcher.clone(), crate::verdict::describe_matcher(matcher));
+    }
+    let times = crate::plan::now::times_from_now(wait);
+    let expected =
+        crate::verdict::describe_matcher(matcher) + &crate::verdict::describe_clock(&times);
+    (matcher.at_times(&times), expected)
+}
+
+/// [`at_clock`] for what the program prints: the matcher made concrete, and the words that say
+/// what `{now}` stood for (empty without it).
+pub(super) fn output_at_clock(matcher: &OutputMatcher, wait: Duration) -> (OutputMatcher, String) {
+    if !matcher.mentions_now() {
+        return (matcher.clone(), String::new());
+    }
+    let times = crate::plan::now::times_from_now(wait);
+    (
+        matcher.at_times(&times),
+        crate::verdict::describe_clock(&times),
+    )
 }

@@ -4,13 +4,13 @@
 use std::time::Duration;
 
 use super::problems::{StepProblem, expect_problem, quiet_problem};
-use super::session::{Endpoint, Session};
+use super::session::{Endpoint, Session, at_clock};
 use crate::peers::TcpClient;
-use crate::plan::{Matcher, TcpAction, TcpVerb, matches_whole, now};
+use crate::plan::{TcpAction, TcpVerb, matches_whole};
 use crate::readiness::wait_until_accepted;
 use crate::sandbox::Isolation;
 use crate::transcript::Entry;
-use crate::verdict::{Problem, connection_label, describe_clock, describe_matcher, error_words};
+use crate::verdict::{Problem, connection_label, error_words};
 
 /// How long, on the host's loopback, a close waits for the program's own FIN (see `Close`).
 const HOST_CLOSE_GRACE: Duration = Duration::from_millis(20);
@@ -300,15 +300,4 @@ fn misplaced(step: &str) -> StepProblem {
     StepProblem::Grader(format!(
         "`{step}` does not fit this program's role (netgrade bug: the plan checks this)"
     ))
-}
-
-/// `matcher` made concrete for a wait of `wait` starting now (`{now}` stands for the times of
-/// that wait) and the words that describe it, with what `{now}` stood for.
-pub(super) fn at_clock(matcher: &Matcher, wait: Duration) -> (Matcher, String) {
-    if !matcher.mentions_now() {
-        return (matcher.clone(), describe_matcher(matcher));
-    }
-    let times = now::times_from_now(wait);
-    let expected = describe_matcher(matcher) + &describe_clock(&times);
-    (matcher.at_times(&times), expected)
 }

@@ -4,8 +4,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::problems::StepProblem;
+use super::session::at_clock;
 use super::session::{Endpoint, Session};
-use super::tcp_steps::at_clock;
 use crate::peers::{Arrival, DatagramError, UdpPeer};
 use crate::plan::{Matcher, UdpAction, UdpVerb};
 use crate::transcript::Entry;
