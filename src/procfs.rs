@@ -112,12 +112,13 @@ impl Thread {
 /// The threads of process `pid`; `None` once the process cannot be read any more.
 pub fn threads(pid: i32) -> Option<Vec<Thread>> {
     let tasks = fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    Some(
-        tasks
-            .flatten()
-            .map(|task| Thread { dir: task.path() })
-            .collect(),
-    )
+    let threads: Vec<Thread> = tasks
+        .flatten()
+        .map(|task| Thread { dir: task.path() })
+        .collect();
+    // A process with no thread left is ending (its threads are gone, the process not yet
+    // reaped): `None`, like a process that cannot be read, never "every thread waits".
+    (!threads.is_empty()).then_some(threads)
 }
 
 #[cfg(test)]

@@ -46,7 +46,9 @@ pub fn is_at_rest(processes: &[i32]) -> bool {
     })
 }
 
-/// Whether a blocked thread is sleeping, writing or running (by its `/proc/…/syscall` line).
+/// Whether a blocked thread is sleeping, writing, leaving or running (by its
+/// `/proc/…/syscall` line). A thread in `exit` blocks on its way out: the program is ending,
+/// not at rest, and stopping it then would race its own end.
 fn sleeps_or_writes(syscall: Option<&str>) -> bool {
     let Some(first) = syscall.and_then(|line| line.split_whitespace().next()) else {
         return false;
@@ -64,7 +66,9 @@ fn sleeps_or_writes(syscall: Option<&str>) -> bool {
             | libc::SYS_sendto
             | libc::SYS_sendmsg
             | libc::SYS_sendmmsg
-            | libc::SYS_sendfile)
+            | libc::SYS_sendfile
+            | libc::SYS_exit
+            | libc::SYS_exit_group)
     )
 }
 
@@ -281,6 +285,8 @@ mod tests {
         assert!(sleeps_or_writes(Some(&write)));
         assert!(sleeps_or_writes(Some("running")));
         assert!(!sleeps_or_writes(None));
+        // On its way out: not at rest (stopping it then raced its own end).
+        assert!(sleeps_or_writes(Some(&line(libc::SYS_exit_group, [0; 6]))));
     }
 
     #[test]
