@@ -558,6 +558,23 @@ fn data_files_cannot_be_the_exercises_own() {
         "files: [hello.txt]\ngrader_files: [hello.txt]",
     ));
     assert!(text.contains("is also in `files:`"), "{text}");
+    let text = validation(&FILE_SERVER.replace(
+        "files: [hello.txt]",
+        "entry: [hello.txt, server.py]\nfiles: [hello.txt]",
+    ));
+    assert!(
+        text.contains("would replace the student's program"),
+        "{text}"
+    );
+    let text = validation(
+        &FILE_CLIENT
+            .replace("grader_files: [hello.txt]", "files: [hello.txt]")
+            .replace("path: saved.txt", "path: hello.txt"),
+    );
+    assert!(
+        text.contains("is a data file the program is given"),
+        "{text}"
+    );
 }
 
 /// The bundled exercise's fixture `file` graded on test `number`: its JSON failure.

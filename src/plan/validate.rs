@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 
 use super::action::{Action, ConsoleAction};
 use super::answers::{AnswerSet, expected_answers};
-use super::data::{DataReader, is_exercise_own, load as load_data};
+use super::data::{DataFiles, DataReader, is_exercise_own, load as load_data};
 use super::peer_checks::PeerState;
 use super::steps::{StepDefaults, plan_action, regex_problem};
 use super::values::{check_duration, check_entry, check_id, localized, plan_limits};
@@ -168,6 +168,12 @@ fn plan_exercise(
             );
         }
     }
+    for name in files.keys().filter(|name| entry.contains(*name)) {
+        problems.add(
+            files_at,
+            format!("files: `{name}` is also an `entry` name: the data file would replace the student's program"),
+        );
+    }
     for name in files.keys().filter(|name| payloads.contains_key(*name)) {
         problems.add(
             grader_files_at,
@@ -189,6 +195,7 @@ fn plan_exercise(
         role,
         reference: spec.reference.as_deref(),
         lists_answers: spec.answers.is_some(),
+        given: &files,
         positions,
     };
     let answers_at = at(&spec.answers);
@@ -270,6 +277,8 @@ struct TestContext<'a> {
     reference: Option<&'a str>,
     /// Whether the spec lists its possible answers (`answers:`).
     lists_answers: bool,
+    /// The data files given to the program (`files:`).
+    given: &'a DataFiles,
     positions: &'a SpecPositions,
 }
 
@@ -298,6 +307,14 @@ fn plan_test(
         };
         for (what, duration) in action.durations_mut() {
             problems.check(step_at, check_duration(what, *duration));
+        }
+        if let Action::Console(ConsoleAction::ExpectFile { path, .. }) = &action
+            && context.given.contains_key(path)
+        {
+            problems.add(
+                step_at,
+                format!("expect_file: `{path}` is a data file the program is given (`files:`), so it is there before the program writes anything; expect a file it writes under another name"),
+            );
         }
         if !context.lists_answers
             && let Action::Console(ConsoleAction::Differential {
