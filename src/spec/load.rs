@@ -238,6 +238,15 @@ pub fn parse_spec(text: &str, source_name: &str) -> Result<ExerciseSpec, SpecErr
             break;
         }
         let message = printable(&plain_words(&words.format_message(&error)));
+        // After the first error, only a value or a key that does not fit is surely the
+        // student's own: a missing key, a broken construct or an anchor gone may be what the
+        // blanking left behind.
+        let about_a_value = ["unknown ", "expected ", "invalid "]
+            .iter()
+            .any(|start| message.starts_with(start));
+        if !errors.is_empty() && !about_a_value {
+            break;
+        }
         let message = match place {
             Some((line, column)) => {
                 let lines: Vec<&str> = text.lines().collect();
@@ -273,6 +282,9 @@ fn blank_entry(text: &str, line: u64) -> Option<String> {
     let indent = |line: &str| line.len() - line.trim_start().len();
     // A list item's value is indented deeper than its dash.
     let own = indent(first);
+    // A key's list may sit at the key's own indent (`steps:` then `- connect: a` below it).
+    let is_item = |line: &str| line.trim_start().starts_with("- ") || line.trim() == "-";
+    let key_of_a_list = !is_item(first) && first.trim_end().ends_with(':');
     let mut blanked: Vec<&str> = lines.clone();
     blanked[index] = "";
     for (at, line) in lines.iter().enumerate().skip(index + 1) {
@@ -280,7 +292,9 @@ fn blank_entry(text: &str, line: u64) -> Option<String> {
             blanked[at] = "";
             continue;
         }
-        if indent(line) <= own {
+        let deeper = indent(line) > own;
+        let its_list = key_of_a_list && indent(line) == own && is_item(line);
+        if !deeper && !its_list {
             break;
         }
         blanked[at] = "";
