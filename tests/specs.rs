@@ -635,3 +635,33 @@ tests:
     assert!(text.contains("unknown step `conect`"), "{text}");
     assert!(text.contains("1 error in 1 spec"), "{text}");
 }
+
+#[test]
+fn what_the_blanking_leaves_behind_is_not_reported() {
+    // A wrong value of a required key: no "missing key `title`" after it.
+    let text = error_for(
+        "id: hello
+title: [T]
+program: { listens: { tcp: 8888 } }
+tests:
+  - name: a
+    steps:
+      - connect: a
+",
+    );
+    assert!(text.contains("exercise.yaml:2:8: expected a text"), "{text}");
+    assert!(!text.contains("missing key"), "{text}");
+    // An unknown key whose list sits at its own indent (PyYAML's style): no syntax error after.
+    let text = error_for(
+        "id: hello
+title: T
+program: { listens: { tcp: 8888 } }
+tests:
+- name: a
+  stepz:
+  - connect: a
+",
+    );
+    assert!(text.contains("unknown key `stepz`"), "{text}");
+    assert!(text.contains("1 error in 1 spec"), "{text}");
+}
