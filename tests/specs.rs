@@ -649,7 +649,10 @@ tests:
       - connect: a
 ",
     );
-    assert!(text.contains("exercise.yaml:2:8: expected a text"), "{text}");
+    assert!(
+        text.contains("exercise.yaml:2:8: expected a text"),
+        "{text}"
+    );
     assert!(!text.contains("missing key"), "{text}");
     // An unknown key whose list sits at its own indent (PyYAML's style): no syntax error after.
     let text = error_for(
