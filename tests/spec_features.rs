@@ -82,15 +82,7 @@ fn an_address_under_connects_is_refused() {
         "listens: { tcp: 8888, address: 0.0.0.0 }",
         "connects: { tcp: 8888, address: 0.0.0.0 }",
     );
-    let pack = pack(&yaml, &[]);
-    let output = netgrade()
-        .arg("validate")
-        .arg(pack.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stderr).into_owned()
-        + &String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(2), "{text}");
+    let text = validation(&yaml);
     assert!(text.contains("`address` goes with `listens`"), "{text}");
 }
 

@@ -151,6 +151,31 @@ fn shell_word(word: &str) -> String {
 
 /// Renders a finished result in `format`; `rerun` grades this program again (shown under
 /// failures).
+/// The score sentence people read ("score: 12/14 — 7 of 9 tests passed", with the fragile
+/// ones when there are), the same in the live text and the HTML page.
+fn score_line(result: &ExerciseResult) -> String {
+    let passed = result.tests.iter().filter(|t| t.passed()).count();
+    let fragile = result.fragile_apart().len();
+    if fragile > 0 {
+        crate::tr!(
+            "report-score-fragile",
+            score = result.score(),
+            max = result.max_score(),
+            passed = passed,
+            total = result.tests.len(),
+            fragile = fragile
+        )
+    } else {
+        crate::tr!(
+            "report-score",
+            score = result.score(),
+            max = result.max_score(),
+            passed = passed,
+            total = result.tests.len()
+        )
+    }
+}
+
 pub fn render(format: Format, result: &ExerciseResult, rerun: &Rerun) -> io::Result<Vec<u8>> {
     let mut text = match format {
         Format::Text => {

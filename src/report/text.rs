@@ -139,27 +139,8 @@ impl<W: Write> TextReporter<W> {
 
     /// The score line, and every test the grader could not run, with why.
     fn score(&mut self, result: &ExerciseResult) -> io::Result<()> {
-        let passed = result.tests.iter().filter(|t| t.passed()).count();
-        let fragile = result.fragile_apart().len();
         let style = if result.all_passed() { PASS } else { FAIL };
-        let line = if fragile > 0 {
-            tr!(
-                "report-score-fragile",
-                score = result.score(),
-                max = result.max_score(),
-                passed = passed,
-                total = result.tests.len(),
-                fragile = fragile
-            )
-        } else {
-            tr!(
-                "report-score",
-                score = result.score(),
-                max = result.max_score(),
-                passed = passed,
-                total = result.tests.len()
-            )
-        };
+        let line = super::score_line(result);
         writeln!(self.out)?;
         writeln!(self.out, "{style}{line}{style:#}")?;
         for message in result.tests.iter().filter_map(|t| match &t.outcome {

@@ -141,26 +141,7 @@ fn header(out: &mut String, result: &ExerciseResult) {
         let seed = tr!("report-seed", seed = seed.to_string());
         let _ = writeln!(out, "<p class=\"seed\">{}</p>", esc(&seed));
     }
-    let passed = result.tests.iter().filter(|t| t.passed()).count();
-    let fragile = result.fragile_apart().len();
-    let score = if fragile > 0 {
-        tr!(
-            "report-score-fragile",
-            score = result.score(),
-            max = result.max_score(),
-            passed = passed,
-            total = result.tests.len(),
-            fragile = fragile
-        )
-    } else {
-        tr!(
-            "report-score",
-            score = result.score(),
-            max = result.max_score(),
-            passed = passed,
-            total = result.tests.len()
-        )
-    };
+    let score = super::score_line(result);
     let _ = writeln!(
         out,
         "<p class=\"score {}\" data-score=\"{}\" data-max=\"{}\">{}</p>",
